@@ -560,7 +560,7 @@ class Accounts:
             token_id = _free_token_id(conn)
             secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
             conn.execute(tokens.insert().values(id=token_id, user_id=owner.user_id, name=name,
-                                                token_hash=_token_hash(secret), created_at=self._stamp()))
+                                                token_hash=token_hash(secret), created_at=self._stamp()))
             self._audit(conn, "token_created", actor, f"{owner.username} 的令牌 {token_id}（{name}）", source_ip)
         return secret
 
@@ -596,7 +596,7 @@ class Accounts:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         rows = self._read(select(*_ACCOUNT, tokens.c.id, tokens.c.last_used_at)
                           .join_from(tokens, users, users.c.id == tokens.c.user_id)
-                          .where(tokens.c.token_hash == _token_hash(secret), tokens.c.revoked_at.is_(None)))
+                          .where(tokens.c.token_hash == token_hash(secret), tokens.c.revoked_at.is_(None)))
         if not rows:
             raise Unauthorized("API 令牌无效或已吊销", code="bad_token")
         row = rows[0]
@@ -623,7 +623,7 @@ class Accounts:
         with self.transaction() as conn:
             conn.execute(sessions.delete().where(or_(sessions.c.created_at < _iso(now - self.session_max_age),
                                                      sessions.c.seen_at < _iso(now - self.session_idle))))
-            conn.execute(sessions.insert().values(id=_token_hash(secret), user_id=viewer.user_id, created_at=_iso(now),
+            conn.execute(sessions.insert().values(id=token_hash(secret), user_id=viewer.user_id, created_at=_iso(now),
                                                   seen_at=_iso(now), source_ip=source_ip))
         return secret
 
@@ -634,7 +634,7 @@ class Accounts:
             return VISITOR
         rows = self._read(select(*_ACCOUNT, sessions.c.created_at, sessions.c.seen_at)
                           .join_from(sessions, users, users.c.id == sessions.c.user_id)
-                          .where(sessions.c.id == _token_hash(secret)))
+                          .where(sessions.c.id == token_hash(secret)))
         if not rows:
             return VISITOR
         row, now = rows[0], self._now()
@@ -642,13 +642,13 @@ class Accounts:
             self.end_session(secret)
             return VISITOR
         if row[6] < _iso(now - timedelta(minutes=1)):   # at most one write a minute per session
-            self._touch(sessions.update().where(sessions.c.id == _token_hash(secret)).values(seen_at=_iso(now)))
+            self._touch(sessions.update().where(sessions.c.id == token_hash(secret)).values(seen_at=_iso(now)))
         return self._viewer(*row[:5])
 
     def end_session(self, secret: str) -> None:
         """End one web session (logging out); an unknown secret is ignored."""
         if isinstance(secret, str):
-            self._touch(sessions.delete().where(sessions.c.id == _token_hash(secret)))
+            self._touch(sessions.delete().where(sessions.c.id == token_hash(secret)))
 
     @retried
     def session_secret(self) -> bytes:
@@ -1128,5 +1128,7 @@ def _describe(viewer: Viewer) -> str:
     return f"{label}，到期 {viewer.member_until}" if viewer.member_until else label
 
 
-def _token_hash(secret: str) -> str:
+def token_hash(secret: str) -> str:
+    """How a secret token is kept — a session's, an API token's, a saved search's feed token's: its SHA-256, in hex
+    (64 characters); the token itself is stored nowhere."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -36,7 +36,7 @@ from .accounts import Accounts, Viewer
 from .clean import plain
 from .collections import Collections
 from .config import Settings, day_start, local_time
-from .db import retried
+from .db import retried, utc_stamp
 from .db.schema import document_stats, search_stats, users
 
 log = logging.getLogger(__name__)
@@ -172,12 +172,12 @@ class Recorder:
 
     def read(self, viewer: Viewer, doc_id: int) -> None:
         """``viewer`` opened document ``doc_id`` (counted; in the history of a logged-in viewer)."""
-        day, at = self._day(), _stamp()
+        day, at = self._day(), utc_stamp("seconds")
         self._add(lambda batch: batch.opened("read", day, [doc_id], viewer.user_id, at))
 
     def downloaded(self, viewer: Viewer, doc_ids: list[int]) -> None:
         """``viewer`` downloaded these documents."""
-        day, at = self._day(), _stamp()
+        day, at = self._day(), utc_stamp("seconds")
         self._add(lambda batch: batch.opened("download", day, doc_ids, viewer.user_id, at))
 
     def flush(self, timeout: float = 30) -> None:
@@ -267,7 +267,3 @@ def _write(stores: tuple[Analytics, Collections], batch: _Batch) -> None:
     if searches or batch.reads or batch.downloads:
         analytics.write(searches, empty, missing, batch.reads, batch.downloads)
     collections.record_history(batch.history)
-
-
-def _stamp() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -31,7 +31,7 @@ import itertools
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -39,7 +39,7 @@ from .accounts import Accounts, TooManyRequests, Viewer, account_key, address_ke
 from .choices import TIER_LABELS, TIERS
 from .clean import plain
 from .config import local_time
-from .db import retried
+from .db import retried, utc_stamp
 from .db.schema import codes as codes_table
 from .errors import BadValue, InvalidInput, NotFound, Unauthorized
 from .export.archive import index_csv
@@ -114,10 +114,6 @@ def _unused(conn, name: str) -> str:
     return next(n for n in itertools.chain([name], (f"{name}（{i}）" for i in itertools.count(2))) if n not in taken)
 
 
-def _stamp() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 class Codes:
     """The codes in the accounts database of ``accounts``; a batch is named by the time on the site's clock
     (the accounts' ``zone``: the ``timezone`` setting)."""
@@ -144,7 +140,7 @@ class Codes:
             raise BadValue(f"天数应为 1–{MAX_DAYS}", code="bad_days")
         if not 1 <= count <= MAX_BATCH:
             raise BadValue(f"一次可生成 1–{MAX_BATCH} 个卡密", code="bad_count")
-        now = _stamp()
+        now = utc_stamp("seconds")
         default = f"{local_time(now, self.accounts.zone, 'minutes')} {TIER_LABELS[tier]}{days}天"
         codes = [new_code() for _ in range(count)]
         batch = self._store(codes, tier, days, batch_name(batch or ""), default, now, actor, source_ip)
@@ -221,7 +217,7 @@ class Codes:
                 return "voided"
             self.accounts.unclaim(conn, claimed)
             conn.execute(codes_table.update().where(c.id == code_id)
-                         .values(redeemed_at=_stamp(), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
+                         .values(redeemed_at=utc_stamp("seconds"), redeemed_by=viewer.user_id, redeemed_name=viewer.username))
             before, after = self.accounts.extend_membership(conn, viewer.user_id, tier, days)
             self.accounts._audit(conn, "code_redeemed", viewer,
                                  f"卡密 …{code[-4:]}（批次“{batch}”）：{TIER_LABELS[tier]} {before or '无'} → {after}",
@@ -261,7 +257,7 @@ class Codes:
             if not found:
                 raise missing
             voided = conn.execute(codes_table.update().where(which, c.redeemed_at.is_(None), c.voided_at.is_(None))
-                                  .values(voided_at=_stamp(), voided_by=actor.username if actor else "命令行")).rowcount
+                                  .values(voided_at=utc_stamp("seconds"), voided_by=actor.username if actor else "命令行")).rowcount
             done = Voided(voided, used, already, max(named - found, 0))
             self.accounts._audit(conn, "code_voided", actor, f"{label}：{done.message}", source_ip)
             return done

@@ -16,17 +16,15 @@ revoke it outright.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from .accounts import Accounts, Viewer
+from .accounts import Accounts, Viewer, token_hash
 from .clean import plain
-from .db import retried
+from .db import retried, utc_stamp
 from .db.schema import document_stats, favourites, folders, history, saved_searches, users
 from .errors import InvalidInput, NotFound, Unauthorized
 from .query import parse_query
@@ -77,14 +75,6 @@ class Favourite:
     added_at: str
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _name(raw: str, what: str, most: int = 60) -> str:
     """A folder's or a saved search's name as typed: one line (:func:`sucai.clean.plain`: no control characters —
     PostgreSQL's text holds no NUL —, no terminal escapes), its white space runs one space. Raises InvalidInput
@@ -129,7 +119,7 @@ class Collections:
 
     @retried
     def _insert_search(self, owner: int, name: str, params: dict) -> int:
-        now = _now()
+        now = utc_stamp()
         with self.accounts.transaction() as conn:
             if conn.execute(select(func.count()).where(saved_searches.c.user_id == owner)).scalar_one() >= MAX_SAVED:
                 raise InvalidInput(f"最多保存 {MAX_SAVED} 个检索", code="too_many")
@@ -159,7 +149,7 @@ class Collections:
     def mark_seen(self, viewer: Viewer, search_id: int, at: str | None = None) -> None:
         """The owner opened the search: its new matches count from ``at`` (default now) on."""
         self.saved_search(viewer, search_id)
-        self._write(saved_searches.update().where(saved_searches.c.id == search_id).values(seen_at=at or _now()))
+        self._write(saved_searches.update().where(saved_searches.c.id == search_id).values(seen_at=at or utc_stamp()))
 
     def delete_search(self, viewer: Viewer, search_id: int) -> None:
         self.saved_search(viewer, search_id)
@@ -170,7 +160,7 @@ class Collections:
         self.saved_search(viewer, search_id)
         token = FEED_PREFIX + secrets.token_urlsafe(32)
         self._write(saved_searches.update().where(saved_searches.c.id == search_id)
-                    .values(feed_hash=_hash(token), feed_created_at=_now()))
+                    .values(feed_hash=token_hash(token), feed_created_at=utc_stamp()))
         return token
 
     def revoke_feed(self, viewer: Viewer, search_id: int) -> None:
@@ -182,7 +172,7 @@ class Collections:
         """The saved search whose feed token this is. Raises NotFound (``feed_not_found``) when unknown or revoked."""
         if not isinstance(token, str) or not token.startswith(FEED_PREFIX) or len(token) > 100:
             raise NotFound("订阅地址无效或已失效", code="feed_not_found")
-        rows = self._read(_SAVED.where(saved_searches.c.feed_hash == _hash(token)))
+        rows = self._read(_SAVED.where(saved_searches.c.feed_hash == token_hash(token)))
         if not rows:
             raise NotFound("订阅地址无效或已失效", code="feed_not_found")
         return _saved(rows[0])
@@ -212,7 +202,7 @@ class Collections:
 
     @retried
     def _put_favourite(self, owner: int, doc_id: int, name: str, note: str) -> int:
-        now = _now()
+        now = utc_stamp()
         with self.accounts.transaction() as conn:
             folder_id = conn.execute(select(folders.c.id).where(folders.c.user_id == owner,
                                                                 folders.c.name == name)).scalar()

@@ -199,7 +199,7 @@ def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
     places = set()
     for start, end in words:
         word = text[start:end]
-        suffix = _ends(word, ADMIN_SUFFIXES)
+        suffix = ending(word, ADMIN_SUFFIXES)
         if suffix and _unit_word(word) == "place" and _specific(word, "place", ""):
             stem = word[: -len(suffix)]
             if len(stem) >= 2 and not stem.startswith("某"):
@@ -208,7 +208,7 @@ def _learn(text: str, words: list[tuple[int, int]], bodies: bool) -> Known:
     for fact in _units(text, words, frozenset(), towns) if bodies else ():
         head = analysis.word_spans(fact.text)[0]
         first = fact.text[head[0]:head[1]]
-        suffix = _ends(first, PLACE_SUFFIXES)
+        suffix = ending(first, PLACE_SUFFIXES)
         if suffix and len(fact.text) > len(first) and len(first) - len(suffix) >= 2 and _specific(first, "place", ""):
             places.add(first[: -len(suffix)])
     return Known(people, frozenset(places), frozenset(towns))
@@ -384,7 +384,9 @@ def _occurrences(text: str, names: set[str]) -> list[Fact]:
 # -- units -------------------------------------------------------------------------------------
 
 
-def _ends(word: str, suffixes: tuple[str, ...]) -> str | None:
+def ending(word: str, suffixes: tuple[str, ...]) -> str | None:
+    """The first of ``suffixes`` that ``word`` ends with (so the longer of two that end alike comes first: 党支部
+    before 支部); None when it ends with none."""
     return next((s for s in suffixes if word.endswith(s)), None)
 
 
@@ -396,7 +398,7 @@ def _unit_word(word: str) -> str | None:
     if re.fullmatch(f"第[{_CN_NUMERAL}]+", word) or word in LEVEL_WORDS:
         return "part"
     for kind, suffixes in (("body", BODY_SUFFIXES), ("named", NAMED_SUFFIXES), ("place", PLACE_SUFFIXES)):
-        suffix = _ends(word, suffixes)
+        suffix = ending(word, suffixes)
         if suffix is not None and (kind != "place" or len(word) - len(suffix) != 1 or word[0] in "某全本我各该"):
             return kind   # a place word needs a name (家乡, 城乡 are none); 某市, 全市 are kept
     if len(word) <= 3 and word[0] in "市县区省旗" and word not in ("市场", "区域", "县域", "省份"):
@@ -409,9 +411,9 @@ def _specific(word: str, kind: str, previous: str) -> bool:
     if kind in ("part", "known"):
         return kind == "known" or word == "某"
     suffixes = {"place": PLACE_SUFFIXES, "named": NAMED_SUFFIXES, "body": BODY_SUFFIXES}[kind]
-    stem = word[: len(word) - len(_ends(word, suffixes))]
+    stem = word[: len(word) - len(ending(word, suffixes))]
     if kind == "body":   # 第三党支部, 海拉尔区委; not 市委, 组织部, 局党组
-        place = _ends(stem, PLACE_SUFFIXES)
+        place = ending(stem, PLACE_SUFFIXES)
         return bool(re.fullmatch(f"第[{_CN_NUMERAL}]+", previous)) or bool(place) and _specific_stem(
             stem[: -len(place)], "place")
     return _specific_stem(stem, kind)
@@ -423,7 +425,7 @@ def _specific_run(words: list[str]) -> bool:
     if len(words) < 2 or not (len(words[-2]) <= 3 and words[-2][0] in "市县区省旗"):
         return False
     joined = words[-2] + words[-1]
-    suffix = _ends(joined, NAMED_SUFFIXES)
+    suffix = ending(joined, NAMED_SUFFIXES)
     return suffix is not None and _specific_stem(joined[1: -len(suffix)], "named")
 
 
@@ -433,7 +435,7 @@ def _specific_stem(stem: str, kind: str) -> bool:
         return True
     if len(stem) < 2 or stem in GENERIC_STEMS or all(c in GENERIC_STEMS for c in stem):
         return False
-    place = _ends(stem, PLACE_SUFFIXES)   # 信阳市 of 信阳市委: the place inside names it
+    place = ending(stem, PLACE_SUFFIXES)   # 信阳市 of 信阳市委: the place inside names it
     if place and kind != "place":
         return _specific_stem(stem[: -len(place)], "place")
     return kind != "place" or stem not in LEVEL_WORDS

@@ -36,10 +36,16 @@ from .facts import find_facts
 from .numerals import LABEL_YEAR
 
 THRESHOLD = 0.5
-_LABEL = re.compile(
-    r"^\s*(?:第[〇零一二三四五六七八九十百千0-9]+(?:编|分编|章|节|条|部分|篇)(?:之[一二三四五六七八九十]+)?"
-    r"|[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百0-9]+\s*[)）]"
-    rf"|[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9])|[①-⑳⑴-⒇㈠-㈩])\s*")
+# An outline label, each style a group: a part of a law or a book (第一编, 第二章, 第三节, 第一部分), an article
+# (第五条, 第五条之一), GB/T 9704-2012 §7.3.3's four levels (一、 （一） 1. （1）: ``cn``, ``pcn``, ``num``, ``pnum`` — a
+# bracketed label that is not all Chinese numerals ``pnum``) and circled numbers (① ⑴ ㈠) — the one reading of a
+# heading's label (:func:`strip_label`) and of its level in 查重 (:func:`sucai.check.align.line_starts`).
+LABEL = (r"(?:(?P<part>第[〇零一二三四五六七八九十百千0-9]+(?:编|分编|章|节|部分|篇)(?:之[一二三四五六七八九十]+)?)"
+         r"|(?P<article>第[〇零一二三四五六七八九十百千0-9]+条(?:之[一二三四五六七八九十]+)?)"
+         r"|(?P<cn>[一二三四五六七八九十百]+\s*[、.．])|(?P<pcn>[（(]\s*[一二三四五六七八九十百]+\s*[)）])"
+         r"|(?P<pnum>[（(]\s*[一二三四五六七八九十百0-9]+\s*[)）])"
+         rf"|(?P<num>[0-9]+(?:\.[0-9]+)*\s*[、.．](?!(?!{LABEL_YEAR})[0-9]))|(?P<circled>[①-⑳⑴-⒇㈠-㈩]))")
+_LABEL = re.compile(rf"^\s*{LABEL}\s*")
 _NOT_KEY = re.compile(r"[\W_]+")
 _FACT_KINDS = ("unit", "year", "date", "person")
 # a 实施方案's steps, as plans head them (实施步骤, 工作步骤, 方法步骤, 进度安排, 时间安排, 实施进度): one part, after the tasks

@@ -134,7 +134,7 @@ def parse_query(text: str, max_chars: int = 500) -> ParsedQuery:
     pending_or = False
     separators: list[tuple[str, bool]] = []
     read = _quotes_read(text.translate(_SYNTAX_FOLD))
-    for negated, quoted, closed, bare in _spaced_words(_tokens(read, parsed, separators), parsed):
+    for negated, quoted, bare in _spaced_words(_tokens(read, parsed, separators), parsed):
         if bare in _OR and not quoted:
             if not parsed.groups or pending_or:
                 parsed.warnings.append(f"“{bare}” 两边需要有检索词，已忽略")
@@ -196,7 +196,7 @@ def _separator_hints(separators: list[tuple[str, bool]]) -> list[str]:
 
 
 def _tokens(text: str, parsed: ParsedQuery, separators: list[tuple[str, bool]]):
-    """Yield ``(negated, quoted_text_or_None, closed, bare_text)`` for each token; a run of separating
+    """Yield ``(negated, quoted_text_or_None, bare_text)`` for each token; a run of separating
     punctuation (appended to ``separators`` with whether other tokens stand on both sides of it) is a token with
     no text, which ends a run of spaced characters (:func:`_spaced_words`) and is then passed over."""
     found = list(_TOKEN.finditer(text))
@@ -204,20 +204,20 @@ def _tokens(text: str, parsed: ParsedQuery, separators: list[tuple[str, bool]]):
     for k, m in enumerate(found):
         if m.group(5) is not None:
             separators.append((m.group(5), bool(others) and others[0] < k < others[-1]))
-            yield False, None, True, ""
+            yield False, None, ""
             continue
         bare = m.group(4) or m.group(6)
         if bare is not None:
             if bare.startswith("-") and len(bare) > 1:
-                yield True, None, True, bare[1:]
+                yield True, None, bare[1:]
             elif bare == "-":
-                yield True, None, True, ""
+                yield True, None, ""
             else:
-                yield False, None, True, bare
+                yield False, None, bare
             continue
         if not m.group(3):
             parsed.warnings.append("引号没有闭合，已把引号后的内容当作一个词")
-        yield bool(m.group(1)), m.group(2), bool(m.group(3)), m.group(2)
+        yield bool(m.group(1)), m.group(2), m.group(2)
 
 
 def _spaced_words(tokens, parsed: ParsedQuery):
@@ -236,9 +236,9 @@ def _spaced_words(tokens, parsed: ParsedQuery):
             continue
         touched = operator[k - len(run) - 1] if k > len(run) else False
         if len(run) > 1 and not touched and not (token is not None and operator[k]):
-            words = [t[3] for t in run]
+            words = [t[2] for t in run]
             parsed.warnings.append(f"已把“{' '.join(words)}”当作一个词“{''.join(words)}”检索")
-            yield False, None, True, "".join(words)
+            yield False, None, "".join(words)
         else:
             yield from run
         run.clear()
@@ -248,12 +248,12 @@ def _spaced_words(tokens, parsed: ParsedQuery):
 
 def _is_character(token: tuple) -> bool:
     """A bare (not negated, not quoted) token of one Han character."""
-    negated, quoted, _, bare = token
+    negated, quoted, bare = token
     return not negated and quoted is None and len(bare) == 1 and unicodedata.name(bare, "").startswith("CJK UNIFIED")
 
 
 def _is_or(token: tuple) -> bool:
-    negated, quoted, _, bare = token
+    negated, quoted, bare = token
     return not negated and quoted is None and bare in _OR
 
 

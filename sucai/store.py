@@ -27,7 +27,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -39,7 +38,7 @@ from sqlalchemy import BigInteger, Connection, Dialect, String, Text, and_, bind
 from . import access
 from .clean import plain
 from .counting import COUNT_VERSION, count_chars
-from .db import DELETE_BATCH, Database, driver_rows, retried
+from .db import DELETE_BATCH, Database, driver_rows, retried, utc_stamp
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, no_document
 from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal, members_span
@@ -247,7 +246,7 @@ class Catalogue:
             stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
             stored.free_metadata = access.keeping(stored)
             made.append((stored, {**_content(stored, stored.free_metadata), "paid_from": doc.paid_from,
-                                  "text_hash": text_hash, "source_key": path, "ingested_at": _now()}))
+                                  "text_hash": text_hash, "source_key": path, "ingested_at": utc_stamp()}))
         with self.transaction() as conn:
             _placed(conn, placed)
             added = [self._add(conn, addition, stored, values) for addition, (stored, values) in zip(additions, made)]
@@ -711,7 +710,7 @@ class Catalogue:
         transaction (on PostgreSQL it takes the log's lock, held to the commit, so numbers are committed in order)."""
         if self.db.postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOG_LOCK})
-        at = _now()
+        at = utc_stamp()
         seqs = conn.execute(_LOG_CHANGE, [{"doc_id": one, "kind": kind, "at": at}
                                           for one in ([doc_id] if isinstance(doc_id, int) else doc_id)]).scalars().all()
         if self.db.postgres:
@@ -1130,7 +1129,7 @@ class Catalogue:
         with self.transaction() as conn:
             for old, new in moves.items():
                 conn.execute(files.delete().where(files.c.path == new))
-                conn.execute(files.update().where(files.c.path == old).values(path=new, seen_at=_now()))
+                conn.execute(files.update().where(files.c.path == old).values(path=new, seen_at=utc_stamp()))
 
     @retried
     def record_file(self, path: str, content_hash: str, status: str, reason: str | None,
@@ -1154,7 +1153,7 @@ class Catalogue:
     def _record_file(self, conn: Connection, path, content_hash, status, doc_id, reason, tried_with=None) -> None:
         conn.execute(self.db.insert(files, update=("path",)), {"path": path, "content_hash": content_hash,
                      "status": status, "doc_id": doc_id, "reason": reason, "tried_with": tried_with,
-                     "seen_at": _now()})
+                     "seen_at": utc_stamp()})
 
     def _document(self, row) -> Document:
         return self._previewed(_document(row))
@@ -1445,9 +1444,3 @@ def _loaded(column: str) -> list:
 
 def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def _now() -> str:
-    """UTC ISO time to the microsecond (so "added since" compares exactly; older rows, to the second,
-    still sort right against them as strings)."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")

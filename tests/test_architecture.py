@@ -1,5 +1,5 @@
-"""The package's shape: no import cycle among sucai's modules as they load (ARCHITECTURE.md: one module per
-stage, each importing only the stages below it)."""
+"""The package's shape: no import cycle among sucai's modules as they load, nor through the imports their functions
+make as they run (ARCHITECTURE.md: one module per stage, each importing only the stages below it)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ def _load_time_imports(statements: list[ast.stmt]) -> Iterator[ast.Import | ast.
                                           + statement.orelse + statement.finalbody)
 
 
+def _every_import(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements under ``node``, those inside its functions too (run when the function is), but not under
+    ``if TYPE_CHECKING``."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            yield child
+        elif isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            yield from (found for other in child.orelse for found in [*_every_import(other)])
+        else:
+            yield from _every_import(child)
+
+
 def _targets(name: str, path: Path, statement: ast.Import | ast.ImportFrom, known: set[str]) -> set[str]:
     """The modules ``statement`` of module ``name`` names: for ``from p import x``, ``p.x`` when it is a module,
     else ``p`` itself (a relative ``p`` resolved from ``name``'s package)."""
@@ -52,12 +64,15 @@ def _targets(name: str, path: Path, statement: ast.Import | ast.ImportFrom, know
     return {module for module in named if module in known} | ({base} if named - known else set())
 
 
-def imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The modules of ``known`` that loading module ``name`` loads first: each it names with the packages it is in,
-    but the packages ``name`` is in itself, which are loading already when it runs."""
+def imports(name: str, path: Path, known: set[str], every: bool = False) -> set[str]:
+    """The modules of ``known`` that loading module ``name`` loads first (``every``: that it may load at all, inside a
+    function too — but a package's own modules, which the package stands over, as ``sucai.db`` over its ``migrate``):
+    each it names with the packages it is in, but the packages ``name`` is in itself, which are loading already when
+    it runs."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     loaded = set()
-    for statement in _load_time_imports(ast.parse(path.read_text(encoding="utf-8")).body):
-        for target in _targets(name, path, statement, known):
+    for statement in _every_import(tree) if every else _load_time_imports(tree.body):
+        for target in _targets(name, path, statement, known) - {t for t in known if every and t.startswith(name + ".")}:
             parts = target.split(".")
             for prefix in (".".join(parts[:end]) for end in range(1, len(parts) + 1)):
                 if prefix in known and prefix != name and (prefix == target or not name.startswith(prefix + ".")):
@@ -65,14 +80,18 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
     return loaded
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(every: bool = False) -> dict[str, set[str]]:
     found = modules()
-    return {name: imports(name, path, set(found)) for name, path in found.items()}
+    return {name: imports(name, path, set(found), every) for name, path in found.items()}
 
 
-def test_no_module_of_sucai_imports_itself_again_through_others():
+@pytest.mark.parametrize("every", [False, True], ids=["as-they-load", "inside-functions-too"])
+def test_no_module_of_sucai_imports_itself_again_through_others(every):
+    """Not as they load, nor through an import a function makes when it runs (a heavy module loaded late): a module
+    imports only what lies below it (tidy31: cli.common imported cli.progress's ``step`` inside a function, and
+    progress imports common)."""
     try:
-        TopologicalSorter(import_graph()).prepare()
+        TopologicalSorter(import_graph(every)).prepare()
     except CycleError as cycle:
         pytest.fail("模块导入成环（→：导入）：" + " → ".join(reversed(cycle.args[1])))
 
@@ -84,6 +103,11 @@ def test_the_import_graph_has_the_imports_a_module_loads_with_and_only_those():
     assert graph["sucai.metadata.genres"] == {"sucai.analysis", "sucai.errors", "sucai.model", "sucai.metadata.issuers",
                                               "sucai.metadata.lines"}                      # from ..analysis, from .issuers
     assert "sucai.store" not in graph["sucai.access"]          # under ``if TYPE_CHECKING``
-    assert "sucai.db.migrate" not in graph["sucai.db"]         # inside a function
+    assert "sucai.db.migrate" not in graph["sucai.db"]         # inside a function…
+    every = import_graph(every=True)
+    assert "sucai.db.migrate" not in every["sucai.db"]          # … its own module, even when every import counts
+    assert "sucai.store" not in every["sucai.access"]          # under ``if TYPE_CHECKING`` still
+    deferred = {"sucai.ingest", "sucai.index", "sucai.search"}   # imported by the library's methods alone
+    assert deferred <= every["sucai.library"] and not deferred & graph["sucai.library"]
     assert "sucai.web" not in graph["sucai.web.account"]       # its own package, loading already
     assert {"sucai.web.app"} <= graph["sucai.web"]

@@ -462,17 +462,24 @@ def test_a_paragraph_broken_in_mid_sentence_is_one(tmp_path, make_home, seed, le
     library.close()
 
 
-def test_a_paste_broken_by_width_goes_on_past_its_labelled_lines(tmp_path, make_home):
+@pytest.mark.parametrize("labels, sizes", [(("（一）", "（二）", "（三）"), (16, 30, 21)),
+                                           (("1.2024年", "2.2025年", "3.2026年"), (18, 27, 17)),
+                                           (("第一章", "第二章", "第三章"), (16, 30, 21))])
+def test_a_paste_broken_by_width_goes_on_past_its_labelled_lines(tmp_path, make_home, labels, sizes):
     """write29: a copied passage of run-in items (「（一）…。…（二）…。」) pasted from a narrow column, a line break every
     8 characters, lost its first line 「（一）」 and 5 characters — short, labelled, so a heading of its own, too short
     for a 重合片段 —, as any line opening with a label did. Its labels stand after a sentence's end within a line too
     (「…。（二）…」), where no heading does: their level is none of the draft's outline, and such a line goes on in the
-    next as an unlabelled one does. All of it is copied, by hand."""
+    next as an unlabelled one does. All of it is copied, by hand. A label is read as a heading's is
+    (:data:`sucai.headings.LABEL`): 「2.2025年」 is label 2. before a year (tidy31: 查重 read no level in it, and lost
+    the first line 「1.2024年」), 「第二章」 a 章's. (``sizes``: the sentences before the second and third labels, so that
+    each stands after a 「。」 within a line, and the last.)"""
     words = own_words(29)
-    passage = f"（一）{words(14)}。{words(16)}。（二）{words(12)}。{words(30)}。（三）{words(10)}。{words(21)}。"
+    first, second, third = labels
+    passage = f"{first}{words(14)}。{words(sizes[0])}。{second}{words(12)}。{words(sizes[1])}。{third}{words(10)}。{words(sizes[2])}。"
     library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": f"甲文\n{words(60)}。\n{passage}\n{words(60)}。\n"})
     broken = "\n".join(passage[i:i + 8] for i in range(0, len(passage), 8))
-    assert broken.startswith("（一）") and "。（二）" in broken and "。（三）" in broken   # (二), (三) within lines
+    assert broken.startswith(first) and f"。{second}" in broken and f"。{third}" in broken   # within lines
     draft = f"{OWN}\n{broken}\n{OWN2}"
     report = check_text(library, draft, viewer_member=True)
     start = draft.index(broken)

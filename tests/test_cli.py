@@ -1047,11 +1047,11 @@ def test_reindex_in_a_log_says_how_far_the_rebuild_is_every_progress_seconds(cli
 
 
 def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
-    """The message is one step (:func:`sucai.cli.progress.step`: on a terminal a spinner), begun once, its text the
+    """The message is one step (:func:`sucai.cli.common.step`: on a terminal a spinner), begun once, its text the
     count of documents gone through as batches go, ended when the library is open."""
     from contextlib import contextmanager
 
-    from sucai.cli import common, progress
+    from sucai.cli import common
 
     said: list[tuple[str, str]] = []
 
@@ -1061,7 +1061,7 @@ def test_a_changed_free_preview_shows_its_count_as_batches_go(monkeypatch):
         yield lambda update: said.append(("now", update))
         said.append(("ended", ""))
 
-    monkeypatch.setattr(progress, "step", step)
+    monkeypatch.setattr(common, "step", step)
     with common.describing_said() as describing:
         for done in (0, 500, 1000):
             describing(("rules",), done, 1200)

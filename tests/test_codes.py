@@ -120,7 +120,7 @@ def test_batches_made_in_one_minute_get_names_of_their_own(accounts, codes, monk
     """Two ``sucai codes create`` in one minute were both named 「… 08:42 会员30天」, one batch of five in
     ``codes list``: voiding the leaked first CSV's batch voided the second's codes too (new-user try 30). A default
     name is now one batch's alone; a typed name is still the batch it names."""
-    monkeypatch.setattr("sucai.codes._stamp", lambda: "2026-12-06T00:42:16+00:00")   # 08:42 in Beijing, every time
+    monkeypatch.setattr("sucai.codes.utc_stamp", lambda timespec: "2026-12-06T00:42:16+00:00")   # 08:42 in Beijing, every time
     first = codes.create("member", 30, 3)
     second = codes.create("member", 30, 2)
     third = codes.create("member", 30, 1)

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..counting import counted_mask
 from ..fingerprint import Skeleton, kgram_hashes
-from ..headings import strip_label
+from ..headings import LABEL
 
 SEED = 4
 MAX_REPEAT = 64
@@ -47,11 +47,10 @@ MAX_SHIFT = 4
 ANCHOR = 6
 MIN_COVER = 0.65
 HEADING_LEVELS = 4   # headings one under another at most: 一、（一）1.（1）, GB/T 9704-2012 §7.3.3's 结构层次序数
-# the outline labels of GB/T 9704-2012 §7.3.3's four levels, by level (一、（一）1.（1）), and a law's 条, a line's or one
-# after a sentence's end within a line (「…亲自抓。（二）强化督导…」: a text broken by width, not at its headings)
-_LEVELS = r"(?:(?P<art>第[一二三四五六七八九十百千零〇0-9]+条)|(?P<cn>[一二三四五六七八九十]+[、．])|(?P<pcn>[（(][一二三四五六七八九十]+[）)])|(?P<num>[0-9０-９]{1,3}[.．、](?![0-9０-９]))|(?P<pnum>[（(][0-9０-９]{1,3}[）)]))"
-_LINE_LEVEL = re.compile(r"[ \t\u3000]*" + _LEVELS)
-_INLINE_LEVEL = re.compile(r"(?<=[。！？；!?;])[ \t\u3000]*" + _LEVELS)
+# an outline label (its style, :data:`sucai.headings.LABEL`'s group, its level) opening a line, or standing after a
+# sentence's end within a line (「…亲自抓。（二）强化督导…」: a text broken by width, not at its headings)
+_LINE_LEVEL = re.compile(rf"\s*{LABEL}")
+_INLINE_LEVEL = re.compile(rf"(?<=[。！？；!?;])[ \t\u3000]*{LABEL}")
 
 
 @dataclass(frozen=True)
@@ -163,9 +162,9 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
     lies between this skeleton character and the one before — but for a break in mid-sentence, one alone after a line
     that ends with one of them (no punctuation after its last letter, digit or Han character, white space aside) and
     is no short heading (of fewer than ``min_chars`` skeleton characters and opening with an outline label,
-    :func:`sucai.headings.strip_label`: 「二、存在的问题」, of a level that is one of the text's outline: no label of its
-    level — 一、 （一） 1. （1）, 第…条 — stands after a sentence's end within a line, as in a text broken by width, not at its
-    headings, 「…亲自抓。（二）强化督导…」: there 「（一）加强组织领」 goes on in the next line as any line does): a text
+    :data:`sucai.headings.LABEL`: 「二、存在的问题」, of a level that is one of the text's outline: no label of its
+    level — 一、 （一） 1. （1）, 第…条, 第…章 — stands after a sentence's end within a line, as in a text broken by width, not
+    at its headings, 「…亲自抓。（二）强化督导…」: there 「（一）加强组织领」 goes on in the next line as any line does): a text
     pasted from a PDF, broken where its lines ended, is one paragraph, however short its lines (a break every 12
     characters hid a copied paragraph from 查重, attack28; one every 8, its lines opening with labels now and then,
     lost its ends, write29), and a short heading one of its own. Linear in ``len(text)``."""
@@ -187,11 +186,10 @@ def line_starts(skeleton: Skeleton, text: str, min_chars: int) -> np.ndarray:
 
 
 def _heading_label(line: str, inline: set[str]) -> bool:
-    """Whether ``line`` opens with an outline label (:func:`sucai.headings.strip_label`) but one of a level among
-    ``inline`` (:data:`_LINE_LEVEL`'s groups)."""
-    words = line.strip()
-    level = _LINE_LEVEL.match(words)
-    return strip_label(words) != words and not (level and level.lastgroup in inline)
+    """Whether ``line`` opens with an outline label (:data:`sucai.headings.LABEL`) of a level none among ``inline``
+    (its groups)."""
+    level = _LINE_LEVEL.match(line)
+    return level is not None and level.lastgroup not in inline
 
 
 def _within(fragment: Fragment | None, lines: np.ndarray | None, min_chars: int) -> Fragment | None:

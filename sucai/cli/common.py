@@ -17,6 +17,7 @@ import os
 import re
 import select
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -491,12 +492,35 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "", 
 
 
 @contextmanager
+def step(console: Console, text: str, every: float | None = None) -> Iterator[Callable[[str], None]]:
+    """A slow step's message: on a terminal a spinner with ``text`` (the yielded function replaces it, e.g. with
+    a count), without one ``text`` as one plain line when the step begins, as ingest's first line is, so that a
+    piped or logged run is never silent for a long while (``sucai restore``, the free previews made again as a library
+    opens: :func:`describing_said`) — and, given ``every``
+    (seconds, the ``progress_seconds`` setting), the replacing text as a line of its own at most that often, as
+    ingest's progress lines are (``sucai reindex``, ``sucai restore``: 正在重建检索索引：1200/8251)."""
+    if not console.is_terminal:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        printed = time.monotonic()
+
+        def update(line: str) -> None:
+            nonlocal printed
+            if every is not None and time.monotonic() - printed >= every:
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+                printed = time.monotonic()
+        yield update
+        return
+    with console.status(text) as status:
+        yield status.update
+
+
+@contextmanager
 def describing_said() -> Iterator[Callable[[tuple[str, ...], int, int], None]]:
     """The ``describing(changed, done, total)`` of :class:`~sucai.library.Library` for a command that opens a library
     in the block (``sucai serve``: its web app): says on stderr, once, why the free previews are made again (an
     upgrade changed their rules, or the operator the free preview's setting) and of how many documents (``total``:
     those with a members part) — a command paused seconds without a word —, on a terminal with a spinner and the
-    count (until the block ends), otherwise as one plain line (:func:`~sucai.cli.progress.step`)."""
+    count (until the block ends), otherwise as one plain line (:func:`step`)."""
     update: Callable[[str], None] | None = None
 
     def describing(changed: tuple[str, ...], done: int, total: int) -> None:
@@ -505,8 +529,6 @@ def describing_said() -> Iterator[Callable[[tuple[str, ...], int, int], None]]:
 
         text = describing_message(changed, total)
         if update is None:
-            from .progress import step   # imports the ingest: only when there is work
-
             update = shown.enter_context(step(err, text))
         update(f"{text}{done}/{total}")
 

@@ -24,7 +24,7 @@ from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound, SucaiError
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, YEAR, Between, Day, ExitCode, GenreName,
                      NamedChoice, app, err, free_option, home_option, json_option, open_library, out, out_of_range,
-                     print_json, shown, source_option, write_file)
+                     print_json, shown, source_option, step, write_file)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -563,8 +563,6 @@ def _set_hidden(doc_ids: tuple[int, ...], home: Path | None, hidden: bool) -> No
 @home_option
 def reindex(home: Path | None) -> None:
     """由目录重建检索索引。"""
-    from .progress import step
-
     library = open_library(home, outcome="未重建索引", reindexing=True)
     with step(err, "正在重建检索索引…", library.settings.progress_seconds) as update:
         count = library.reindex(lambda done, total: update(f"正在重建检索索引：{done}/{total}"))

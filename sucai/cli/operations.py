@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from ..config import load_settings, local_time
 from .common import (ExitCode, app, err, home_option, json_option, library_settings, open_library, out, print_json,
-                     shown)
+                     shown, step)
 
 _folder_argument = click.argument("folder", metavar="备份目录", type=click.Path(path_type=Path))
 
@@ -62,7 +62,6 @@ def restore_library(folder: Path, home: Path | None, force: bool) -> None:
     备份清单损坏、文件缺失或校验不符、目录中有清单未列出的文件时，什么也不恢复，退出码 1。
     """
     from .. import backup as backups
-    from .progress import step
 
     with step(err, "正在核对备份并恢复数据库…"):
         manifest = backups.restore(load_settings(home), folder, force=force)

@@ -19,8 +19,7 @@ from the files done in the last 30 seconds (files are counted as each is done, w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
 from rich.cells import cell_len
@@ -123,25 +122,3 @@ class IngestDisplay:
 
 def _clock(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
-
-
-@contextmanager
-def step(console: Console, text: str, every: float | None = None) -> Iterator[Callable[[str], None]]:
-    """A slow step's message: on a terminal a spinner with ``text`` (the yielded function replaces it, e.g. with
-    a count), without one ``text`` as one plain line when the step begins, as ingest's first line is, so that a
-    piped or logged run is never silent for a long while (``sucai draft``, ``sucai restore``) — and, given ``every``
-    (seconds, the ``progress_seconds`` setting), the replacing text as a line of its own at most that often, as
-    ingest's progress lines are (``sucai reindex``, ``sucai restore``: 正在重建检索索引：1200/8251)."""
-    if not console.is_terminal:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-        printed = time.monotonic()
-
-        def update(line: str) -> None:
-            nonlocal printed
-            if every is not None and time.monotonic() - printed >= every:
-                console.print(line, markup=False, highlight=False, soft_wrap=True)
-                printed = time.monotonic()
-        yield update
-        return
-    with console.status(text) as status:
-        yield status.update

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import (ColumnElement, Connection, Delete, Engine, Table, column, create_engine, event, insert, inspect,
@@ -197,6 +198,13 @@ class Database:
                 self._watcher[1].execute("PRAGMA data_version").fetchone()
                 return None
             return self._watcher[1].execute("PRAGMA data_version").fetchone()[0]
+
+
+def utc_stamp(timespec: str = "microseconds") -> str:
+    """Now in UTC as the stores keep a time: ISO 8601 text (they compare as text), to the microsecond — so "added
+    since" compares exactly; older rows, to the second, still sort right against them — or to ``timespec``
+    (:meth:`datetime.isoformat`'s: ``"seconds"``)."""
+    return datetime.now(timezone.utc).isoformat(timespec=timespec)
 
 
 @functools.cache

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from ..facts import BODY_SUFFIXES, KIND_NAMES, NAMED_SUFFIXES, PLACE_SUFFIXES, Fact, Known, find_facts
+from ..facts import BODY_SUFFIXES, KIND_NAMES, NAMED_SUFFIXES, PLACE_SUFFIXES, Fact, Known, ending, find_facts
 
 PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "theme", "number")
@@ -236,7 +236,7 @@ def _role(unit: str) -> str | None:
     """The kind of body, office or place ``unit`` names, by the suffix its name ends with (:data:`_ROLE_SUFFIXES`):
     「第三党支部」 and 「县审计局党支部」 党支部, 「某镇党委」 and 「县审计局党组」 党委 (a unit's leading body,
     :data:`_SAME_ROLE`), 「市财政局」 局; None for none of them."""
-    suffix = next((suffix for suffix in _ROLE_SUFFIXES if unit.endswith(suffix)), None)
+    suffix = ending(unit, _ROLE_SUFFIXES)
     return _SAME_ROLE.get(suffix, suffix)
 
 

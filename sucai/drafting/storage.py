@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import Connection, func, select
 
-from ..db import retried
+from ..db import retried, utc_stamp
 from ..db.schema import drafts
 from ..errors import InvalidInput, NotFound
 from ..store import Catalogue
@@ -55,7 +54,7 @@ class DraftStore:
     @retried
     def create(self, owner: Owner, draft: Draft) -> int:
         """Store a new draft of ``owner``; its id. Raises InvalidInput (``too_many_drafts``) past :data:`MAX_DRAFTS`."""
-        now = _now()
+        now = utc_stamp()
         with self.db.transaction() as conn:
             self._refuse_full(conn, owner)
             return conn.execute(drafts.insert().values(
@@ -71,7 +70,7 @@ class DraftStore:
         """Replace draft ``draft_id`` of ``owner``. Raises NotFound when ``owner`` has no such draft."""
         with self.db.transaction() as conn:
             changed = conn.execute(drafts.update().where(drafts.c.id == draft_id, self._of(owner))
-                                   .values(updated_at=_now(), **_fields(draft))).rowcount
+                                   .values(updated_at=utc_stamp(), **_fields(draft))).rowcount
         if not changed:
             raise _missing(draft_id)
 
@@ -109,7 +108,3 @@ def _fields(draft: Draft) -> dict:
 
 def _missing(draft_id: int) -> NotFound:
     return NotFound(f"没有编号为 {draft_id} 的草稿", code="draft_not_found")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")

@@ -84,7 +84,7 @@ def _in_the_apis_words(schema: dict) -> None:
                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for operation in (operation for path in schema.get("paths", {}).values() for operation in path.values()):
         answers = operation.get("responses", {})
-        for status, answer in answers.items():
+        for answer in answers.values():
             answer["description"] = _DESCRIPTIONS.get(answer.get("description"), answer.get("description"))
         if "422" in answers:
             answers["422"] = refused
