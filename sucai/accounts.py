@@ -97,11 +97,11 @@ from .db.schema import secrets as secret_rows
 
 EVENTS = ("login", "login_failed", "logout", "download", "token_created", "token_revoked", "user_changed",
           "draft", "check", "code_created", "code_redeemed", "code_failed",
-          "code_voided")
+          "code_voided", "upload")
 EVENT_LABELS = {"login": "登录", "login_failed": "登录失败", "logout": "退出", "download": "下载",
                 "token_created": "创建令牌", "token_revoked": "吊销令牌", "user_changed": "账号变更",
                 "draft": "写作", "check": "查重", "code_created": "创建卡密", "code_redeemed": "兑换卡密",
-                "code_failed": "卡密兑换失败", "code_voided": "作废卡密"}
+                "code_failed": "卡密兑换失败", "code_voided": "作废卡密", "upload": "上传"}
 QUOTA_KINDS = {"download": "下载", "draft": "写作", "check": "查重"}   # daily quotas: kind → audit event of the same name
 
 RECHECK_SECONDS = 30 * 60
@@ -672,11 +672,18 @@ class Accounts:
 
     # -- audit log and download quota -------------------------------------
 
-    @retried
     def audit(self, event: str, viewer: Viewer | None, detail: str = "", source_ip: str | None = None) -> None:
         """Record ``event`` (one of :data:`EVENTS`) by ``viewer`` (None: the command line)."""
+        self.audit_all(event, viewer, [detail], source_ip)
+
+    @retried
+    def audit_all(self, event: str, viewer: Viewer | None, details: Sequence[str],
+                  source_ip: str | None = None) -> None:
+        """:meth:`audit` of ``event`` once for each of ``details`` (the files of an admin's upload), in one
+        transaction."""
         with self.transaction() as conn:
-            self._audit(conn, event, viewer, detail, source_ip)
+            for detail in details:
+                self._audit(conn, event, viewer, detail, source_ip)
 
     def _audit(self, conn: Connection, event: str, viewer: Viewer | None, detail: str,
                source_ip: str | None) -> None:

@@ -44,6 +44,18 @@ def describing_message(changed: tuple[str, ...], total: int) -> str:
     return f"{'，且'.join(_DESCRIBED_WHY[name] for name in changed)}，正在重新生成 {total} 篇文档的免费预览…"
 
 
+def older_readings_message(documents: int, members: int) -> str | None:
+    """What the operator is told of the documents an older reading stored (:meth:`Catalogue.older_readings
+    <sucai.store.Catalogue.older_readings>`: ``documents``, ``members`` of them with a members part) — by ``sucai
+    stats`` and at ``sucai serve``'s start, on stderr —: how many, why it matters, how to read them again; None when
+    there is none."""
+    if not documents:
+        return None
+    why = (f"（其中 {members} 篇含会员内容：免费部分从哪里开始仍按旧规则划分）" if members else "")
+    return (f"有 {documents} 篇文档由旧版程序读取{why}；请对其源文件运行 sucai ingest 文件夹 --reread，"
+            "以本版重新读取")
+
+
 class Library:
     """A sucai library in ``settings.home`` (see :func:`sucai.config.load_settings`).
 

@@ -198,6 +198,17 @@ def found_by(evidence: Sequence[Evidence]) -> dict[str, str]:
     return out
 
 
+READING_VERSION = 1
+"""The version of the reading — cleaning, metadata, outline: :func:`sucai.outline.analyse` — that makes a stored
+document's text, its members span within it and its derived fields; the catalogue keeps it with each document
+(``documents.reading_version``, NULL for one stored before it was kept: c0011) and counts those read by an older one
+(:meth:`Catalogue.older_readings <sucai.store.Catalogue.older_readings>`), which only ``sucai ingest --reread`` of
+their files makes again. Raise it with a change of the reading that makes what a document stored before holds wrong
+to serve — above all where the free view starts, which its stored text fixes and nothing redoes without the file,
+unlike the free metadata (:data:`sucai.access.FREE_METADATA_VERSION`). 1: where the title ends and the body starts
+never depends on members text (sec30)."""
+
+
 def members_span(paid_from: int | None, paid_until: int | None, chars: int) -> tuple[int, int] | None:
     """The members-only part of a text of ``chars`` characters whose member boundary is ``paid_from``–``paid_until``
     (None: to the end), as ``(start, end)`` offsets (characters, half-open); None when there is no members text (no

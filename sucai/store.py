@@ -41,7 +41,7 @@ from .counting import COUNT_VERSION, count_chars
 from .db import DELETE_BATCH, Database, driver_rows, retried, utc_stamp
 from .db.schema import changes, cluster_splits, clusters, documents, files, free_clusters, meta, signatures
 from .errors import InvalidInput, no_document
-from .model import UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal, members_span
+from .model import READING_VERSION, UNSTATED_SOURCE, Document, Element, Evidence, OutlineNode, Removal, members_span
 
 CHANNEL = "sucai_changes"        # PostgreSQL NOTIFY channel: the new sequence number as payload
 _LOG_LOCK = 0x5C_A1_0002         # PostgreSQL advisory lock: sequence numbers in commit order
@@ -64,6 +64,8 @@ _FILE_RECORDS = select(*_FILE_COLUMNS).where(files.c.path.in_(bindparam("paths",
 # the record key of the file a document's content was read from (one stored before c0008 has none: its source_path)
 _SOURCE_KEY = func.coalesce(documents.c.source_key, documents.c.source_path)
 
+# a document stored by an older reading than this one (NULL: before the version was kept, c0011)
+_OLDER_READING = func.coalesce(documents.c.reading_version, 0) < READING_VERSION
 _CHANGE_COUNT = select(func.coalesce(func.max(changes.c.seq), 0))
 _DOC_COLUMNS = (documents.c.id, documents.c.title, documents.c.genre, documents.c.declared_chars,
                 documents.c.paid_from, documents.c.paid_until, documents.c.doc_number, documents.c.date,
@@ -246,7 +248,8 @@ class Catalogue:
             stored = self._previewed(_plain_fields(doc))   # a copy: the boundary as read, the stored one is doc's
             stored.free_metadata = access.keeping(stored)
             made.append((stored, {**_content(stored, stored.free_metadata), "paid_from": doc.paid_from,
-                                  "text_hash": text_hash, "source_key": path, "ingested_at": utc_stamp()}))
+                                  "text_hash": text_hash, "source_key": path, "ingested_at": utc_stamp(),
+                                  "reading_version": READING_VERSION}))
         with self.transaction() as conn:
             _placed(conn, placed)
             added = [self._add(conn, addition, stored, values) for addition, (stored, values) in zip(additions, made)]
@@ -345,7 +348,8 @@ class Catalogue:
         transaction — another parse or copy of its layout-free text, or (``text_hash``: the new text's) a new version
         of it. Returns ``"updated"``, or ``"kept"`` when the edits cannot be kept (a member boundary other than
         ``doc``'s over text of another layout: nothing written), or, ``only_if_changed``, ``"unchanged"`` when nothing
-        would change but ``key`` (nothing written). The metadata a visitor sees is described again. Raises NotFound."""
+        would change but ``key`` and the reading's version (only that written: the document is of this reading
+        now). The metadata a visitor sees is described again. Raises NotFound."""
         row = conn.execute(select(*_DOC_COLUMNS).where(documents.c.id == doc_id)).first()
         if row is None:
             raise no_document(doc_id)
@@ -356,9 +360,12 @@ class Catalogue:
         if only_if_changed:
             stored = conn.execute(select(*(documents.c[name] for name in content)).where(documents.c.id == doc_id)).one()
             if dict(zip(content, stored)) == content:
+                conn.execute(documents.update().where(documents.c.id == doc_id, _OLDER_READING)
+                             .values(reading_version=READING_VERSION))
                 return "unchanged"
         conn.execute(documents.update().where(documents.c.id == doc_id)
-                     .values(**content, source_key=key, **({"text_hash": text_hash} if text_hash else {})))
+                     .values(**content, source_key=key, reading_version=READING_VERSION,
+                             **({"text_hash": text_hash} if text_hash else {})))
         self._log(conn, doc_id, "update")
         return "updated"
 
@@ -531,6 +538,16 @@ class Catalogue:
             by_source = conn.execute(select(source, count).where(shown).group_by(source)
                                      .order_by(count.desc(), source)).fetchall()
         return {"documents": docs, "chars": int(chars), "by_genre": dict(by_genre), "by_source": dict(by_source)}
+
+    def older_readings(self) -> tuple[int, int]:
+        """How many documents that are not hidden were stored by a reading older than this sucai's
+        (:data:`~sucai.model.READING_VERSION`; one stored before the version was kept counts as one), and how many
+        of them have a members part of their own (a stored ``paid_from``: what their free view shows was cut by
+        that reading, :func:`sucai.access.free_view`): ``(documents, with a members part)``. ``sucai ingest
+        --reread`` of their files reads them again."""
+        older = select(func.count(), func.count(documents.c.paid_from)).where(documents.c.hidden == 0, _OLDER_READING)
+        with self.db.read() as conn:
+            return tuple(conn.execute(older).one())
 
     @retried
     def rehash(self, text_hash: Callable[[Document], str], version: int) -> int:

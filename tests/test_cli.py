@@ -30,6 +30,7 @@ from sucai.config import Settings, load_settings
 from sucai.errors import InvalidInput
 from sucai.ingest import IngestProgress
 from sucai.library import Library
+from sucai.model import READING_VERSION
 from sucai.search import SearchRequest
 
 from chinese import english_words, subcommands
@@ -1013,6 +1014,49 @@ def test_an_upgrade_that_changed_the_free_rules_is_said_as_such(home, tmp_path, 
     assert status == ExitCode.OK and errors == "免费预览字数设置（free_preview_chars）已改，正在重新生成 4 篇文档的免费预览…\n"
     status, _, errors = cli("stats")
     assert status == ExitCode.OK and errors == ""
+
+
+def test_documents_an_older_reading_stored_are_said_by_stats_and_serve_until_read_again(home, tmp_path, cli,
+                                                                                          monkeypatch):
+    """A change of the reading (sec30: where the free text starts) applies to documents read after it only: one an
+    older sucai stored — its ``reading_version`` NULL (stored before it was kept) or lower — is counted, the one with a
+    members part apart, by ``sucai stats`` (its ``--json`` too) and at ``sucai serve``'s start, on stderr, with how to
+    read it again; ``ingest --reread`` of a file whose parse is the same marks its document read by this version,
+    writing nothing else (no change logged), and the notice is gone."""
+    import sqlalchemy as sa
+    from sucai.db.schema import documents
+    from sucai.web import serving
+
+    write(tmp_path / "in", "a.txt", "关于做好测试工作的通知\n各单位：\n现将有关事项通知如下。\n##paidbegin##\n会员内容在此。\n")
+    write(tmp_path / "in", "b.txt", "第二份材料\n一、总体要求\n要认真抓好落实。\n")
+    write(tmp_path / "in", "c.txt", "第三份材料\n二、工作措施\n要统筹推进各项工作。\n")
+    assert cli("ingest", str(tmp_path / "in"))[0] == ExitCode.OK
+    assert cli("stats")[2] == ""
+    catalogue = Library.open(home).catalogue
+    with catalogue.db.transaction() as conn:   # a: before versions were kept, b: an older one, c: this one
+        for name, version in (("a.txt", None), ("b.txt", 0)):
+            conn.execute(documents.update().where(documents.c.source_path.endswith(name))
+                         .values(reading_version=version))
+    said = ("注意：有 2 篇文档由旧版程序读取（其中 1 篇含会员内容：免费部分从哪里开始仍按旧规则划分）；"
+            "请对其源文件运行 sucai ingest 文件夹 --reread，以本版重新读取\n")
+    for args in (("stats",), ("stats", "--json"), ("stats", "--free")):
+        assert cli(*args)[2] == said
+    monkeypatch.setattr(serving, "run_workers", lambda *args, **kwargs: None)   # started, then stopped at once
+    status, _, errors = cli("serve", "--workers", "2", "--port", str(_free_port()))
+    assert status == ExitCode.INTERRUPTED and errors.startswith(said)
+    changes = catalogue.change_count()
+    status, output, _ = cli("ingest", str(tmp_path / "in"), "--reread", "--json")
+    assert status == ExitCode.OK and json.loads(output)["counts"]["unchanged"] == 3
+    assert catalogue.change_count() == changes
+    assert cli("stats")[2] == ""
+    with catalogue.db.read() as conn:
+        assert set(conn.execute(sa.select(documents.c.reading_version)).scalars()) == {READING_VERSION}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_a_changed_free_preview_is_described_with_its_progress_before_each_batch(home, tmp_path, cli, monkeypatch):

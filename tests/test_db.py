@@ -185,10 +185,13 @@ def test_a_library_made_before_c0010_keeps_its_ids_and_never_gives_a_removed_one
     """A library of main at 870d9ca (``documents`` without AUTOINCREMENT: SQLite gave ``max(id) + 1``) whose two
     highest documents were removed is migrated: every document keeps its id and content, the split an admin made
     stays, the table equals schema.py, and the next document is given an id past every one given before (the
-    highest removed is named by the change log)."""
+    highest removed is named by the change log). Each of its documents counts as read by an older reading (c0011:
+    its version unknown), those with a members part apart."""
     home, printed = old_library(tmp_path, MAIN_BEFORE_AUTOINCREMENT, _REMOVED_HIGHEST)
     before = json.loads(printed[-1])
     library = Library.open(home, database_url="")
+    members = sum(d.paid_from is not None for d in library.catalogue.documents())
+    assert library.catalogue.older_readings() == (len(before["kept"]), members) and members > 0
     assert {str(d.id): [d.title, d.text] for d in library.catalogue.documents()} == before["kept"]
     assert sorted(library.catalogue.admin_grouping()[1]) == before["split"] != []
     assert [d for d in differences(library.catalogue.db) if not spelling(d)] == []

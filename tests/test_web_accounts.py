@@ -707,6 +707,23 @@ def test_an_upload_not_kept_leaves_no_record(app, library, home):
     assert list(library.catalogue.file_records(keys)) == keys[:1] and [Path(k).exists() for k in keys] == [1, 0, 0]
 
 
+def test_an_upload_is_audited_file_by_file_and_shown_by_sucai_audit(app, accounts, home):
+    """verify30: an admin's upload left no audit row (``sucai audit`` listed downloads, not what went into the
+    library through the web). Each file is a row of the event 上传: the admin, the address, the file's shown name, its
+    outcome and document — a 重复 the document it matched, a 跳过 why —; ``sucai audit`` lists them."""
+    admin = logged_in(app, "管理员")
+    body = "关于开展春季植树活动的通知\n各单位：请于三月组织植树。白杨垂柳测试句。\n".encode()
+    page = upload(admin, [("植树通知.txt", body), ("../植树通知副本.txt", body), ("空白.txt", b" \n")])
+    (doc_id,) = {int(i) for i in re.findall(r'href="/documents/(\d+)"', page.text)}
+    entries = accounts.audit_log(3, event="upload")
+    assert [(e["username"], e["role"], e["source_ip"]) for e in entries] == [("管理员", "admin", "testclient")] * 3
+    assert [e["detail"] for e in entries[::-1]] == [f"植树通知.txt：已入库，编号 {doc_id}",
+                                                    f"植树通知副本.txt：重复，编号 {doc_id}（与文档 {doc_id} 内容相同）",
+                                                    "空白.txt：跳过（文件为空（没有文字内容））"]
+    table = CliRunner().invoke(cli_app, ["audit", "--limit", "3", "--home", str(home)]).output
+    assert table.count("上传") == 3 and f"植树通知副本.txt：重复，编号 {doc_id}" in table
+
+
 def test_an_upload_kept_as_the_better_copy_keeps_its_file(app, library, home):
     """A text uploaded in GBK, then in UTF-8: the second is 重复, but its document takes it as the better copy
     (:func:`sucai.dedupe.quality`) and names its file — which was removed as any 重复 upload was, leaving the

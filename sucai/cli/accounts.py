@@ -195,7 +195,7 @@ def token_revoke(token_id: str, home: Path | None = None) -> None:
 @home_option
 @json_option
 def audit_log(limit: int = 100, home: Path | None = None, as_json: bool = False) -> None:
-    """审计日志：登录、下载、令牌与账号变更。
+    """审计日志：登录、下载、上传、令牌与账号变更。
 
     最新在前；时间为设置 timezone（默认 Asia/Shanghai）的当地时间。
     """

@@ -491,6 +491,16 @@ def open_library(home: Path | None, *, create: bool = False, outcome: str = "", 
         return Library(settings, describing, reindexing=reindexing)
 
 
+def older_readings_said(library: Library) -> None:
+    """Say on stderr, in yellow, how many documents an older reading stored and how to read them again
+    (:func:`sucai.library.older_readings_message`); nothing when there is none."""
+    from ..library import older_readings_message   # loaded already: the library is open
+
+    message = older_readings_message(*library.catalogue.older_readings())
+    if message:
+        err.print(f"[yellow]注意：{message}[/yellow]")
+
+
 @contextmanager
 def step(console: Console, text: str, every: float | None = None) -> Iterator[Callable[[str], None]]:
     """A slow step's message: on a terminal a spinner with ``text`` (the yielded function replaces it, e.g. with

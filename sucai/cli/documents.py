@@ -23,8 +23,8 @@ from rich.text import Text
 from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound, SucaiError
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, YEAR, Between, Day, ExitCode, GenreName,
-                     NamedChoice, app, err, free_option, home_option, json_option, open_library, out, out_of_range,
-                     print_json, shown, source_option, step, write_file)
+                     NamedChoice, app, err, free_option, home_option, json_option, older_readings_said, open_library, out,
+                     out_of_range, print_json, shown, source_option, step, write_file)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -247,6 +247,7 @@ def stats(home: Path | None, as_json: bool = False, free: bool = False) -> None:
     """库内统计：数据目录、文档数、字数、按文种、按来源。"""
     library = open_library(home)
     data = library.stats(member=not free)
+    older_readings_said(library)
     if as_json:
         print_json({**data, "home": str(library.settings.home)})
         return

@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from ..errors import InvalidInput, SucaiError, os_reason
 from .common import (MOST_WORKERS, PORT, WORKERS, ExitCode, OutputClosed, app, describing_said, err, example_until,
-                     home_option, out, source_option)
+                     home_option, older_readings_said, out, source_option)
 from .documents import ingest_paths, search, stats
 from .watch import folders_argument, watcher_process
 
@@ -92,11 +92,13 @@ def _serve(home: Path | None, host: str, port: int, workers: int) -> None:
         if home is not None:
             os.environ["SUCAI_HOME"] = str(home)
         with describing_said() as describing:   # fail here, with a readable error, if the library cannot be opened
-            create_app(home, describing=describing)   # (and describe its documents once, not in every worker)
+            app = create_app(home, describing=describing)   # (and describe its documents once, not in every worker)
+        older_readings_said(app.state.library)
         run_workers("sucai.web.serving:served_app", workers, lambda: _banner(host, port), factory=True, **options)
     else:
         with describing_said() as describing:
             served = served_app(home, describing)
+        older_readings_said(served.state.library)
         run_server(served, lambda: _banner(host, port), **options)
 
 

@@ -58,6 +58,7 @@ documents = Table(
     Column("hidden", Integer, nullable=False, server_default="0"),
     Column("ocr_confidence", Float),   # mean Tesseract confidence (0–100) of an OCR'd document, else NULL
     Column("free_metadata", Text),     # JSON: its metadata as a non-member sees it (sucai.access.keeping), else NULL
+    Column("reading_version", Integer),   # sucai.model.READING_VERSION of the parse stored (c0011; NULL before)
     Index("documents_ingested", "ingested_at"),   # what was added when (今日更新, feeds, saved searches)
     sqlite_autoincrement=True,               # a removed document's id is never given again (c0010)
 )

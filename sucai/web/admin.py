@@ -6,7 +6,8 @@
   the uploaded name, no leading dot, never over another file: "名称 (2).pdf"; shown
   escaped), capped at ``upload_max_mb``, then ingested with :meth:`Library.ingest` — which parses each file in a worker
   process within its time and memory budget (:mod:`sucai.budget`), never in this
-  server process; the page lists each file's outcome; a file not ingested is removed again;
+  server process; the page lists each file's outcome, the audit log records it (who, when, the file's name, its
+  outcome); a file not ingested is removed again;
 - ``/admin/documents`` and ``/admin/documents/{id}``: hide / show, delete, edit the
   title, 文种 and member boundary (会员起点);
 - ``/admin/users``: add, set role, set membership expiry, remove;
@@ -103,7 +104,7 @@ def _cap(settings) -> int:
 
 
 @router.post("/upload")
-async def upload(request: Request, viewer: Admin):
+async def upload(request: Request, viewer: Admin, accounts: Annotated[Accounts, Depends(get_accounts)]):
     settings = request.app.state.settings
     library: Library = request.app.state.library
     cap = _cap(settings)
@@ -128,6 +129,8 @@ async def upload(request: Request, viewer: Admin):
         results = await _ingest_uploads(library, uploads, cap)
     finally:
         await form.close()
+    await run_in_threadpool(accounts.audit_all, "upload", viewer, [_audited(entry) for entry in results],
+                            client_ip(request))
     _refresh_titles(request)
     return _upload_page(request, viewer, results=results)
 
@@ -180,6 +183,14 @@ async def _ingest_uploads(library: Library, uploads: list[UploadFile], cap: int)
                 Path(left[key]).unlink(missing_ok=True)
             await run_in_threadpool(library.catalogue.forget_files, dropped)
     return results
+
+
+def _audited(entry: dict) -> str:
+    """The audit log's detail of an uploaded file (its row of the upload page): its shown name, its outcome
+    (「已入库」…), the document it made or matched, why — 「通知.txt：重复，编号 12」."""
+    said = f"{entry['name']}：{OUTCOME_NAMES.get(entry['status'], entry['status'])}"
+    said += f"，编号 {entry['doc_id']}" if entry["doc_id"] is not None else ""
+    return said + (f"（{entry['reason']}）" if entry["reason"] else "")
 
 
 def keep_upload(folder: Path, name: str, data: bytes) -> Path:
