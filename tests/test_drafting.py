@@ -579,6 +579,25 @@ def test_the_sources_own_unit_in_the_writers_role_is_the_writers_unit(units):
     assert (town.text, [p.original for p in town.placeholders]) == ("县审计局党组班子坚持学习，【待补】也参加了。", ["青石镇党委"])
 
 
+UNIT_HEADINGS = ("某市财政局第三党支部2024年度组织生活会对照检查材料\n"
+                 "根据市直机关工委通知要求，第三党支部认真开展对照检查，现将有关情况报告如下。\n"
+                 "一、第三党支部存在的问题\n学习的系统性不够，满足于读文件、传精神，专题研讨次数偏少，学用结合还不够紧密。\n"
+                 "二、问题产生的根源\n对理论武装的重要性认识不足，没有把学习作为政治责任，学习的自觉性不强。\n"
+                 "三、某市财政局整改措施\n坚持把“第一议题”制度落到实处，每月至少开展一次专题研讨，推动学习成果转化。\n")
+
+
+def test_a_heading_names_the_writers_unit_where_its_source_named_its_own(tmp_path, make_home):
+    """write30: `sucai draft --unit 县审计局党支部` gave the body 「县审计局党支部认真开展…」 but the 提纲 「【待补】存在的问题」
+    for a source's 「一、第三党支部存在的问题」. A heading takes the writer's unit as a paragraph does: the source's own
+    unit (its title's, 某市财政局第三党支部) in the writer's role (党支部); its parent office 「某市财政局」 stays 【待补】,
+    and so does the branch for a writer of another role (县审计局) or of no unit given (hand-written expectations)."""
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": UNIT_HEADINGS})
+    for unit, written in (("县审计局党支部", "县审计局党支部"), ("县审计局", PLACEHOLDER), (None, PLACEHOLDER)):
+        outline = suggest_outline(library, GENRE, "组织生活会", member=True, unit=unit).outline
+        assert [node.heading for node in outline] == [f"{written}存在的问题", "问题产生的根源", "【待补】整改措施"], unit
+    library.close()
+
+
 @pytest.mark.corpus
 def test_placeholders_on_real_paragraphs(corpus_dir):
     """Hand-checked paragraphs of the corpus: a city bureau, a district government and its head, a teacher
