@@ -1517,6 +1517,27 @@ def test_a_plan_s_list_of_items_is_no_closing():
         assert (span and text[span[0]:span[1]]) == closing
 
 
+def test_a_last_heading_with_its_paragraph_after_a_bare_one_is_no_closing(tmp_path, make_home):
+    """write30: a plan's 「（三）规范督查检查」 and its paragraph, after the bare 「（二）打造过硬队伍。」, ended the source;
+    the heading before it bare, its paragraph was read as the closing of a run of headings a line each — the first
+    draft had 「（三）规范督查检查」 with a 【待补】 body and its paragraph at 结尾. One bare heading among headings with
+    text makes no run: the paragraph is the last heading's, the source has no closing, and the draft's last section
+    is that heading with it (hand-checked: the document's lines); a 表态 after it is the closing."""
+    text = BARE_ITEM.split("二、保障措施")[0]
+    lines = text.split("\n")
+    pledge = "各单位要高度重视，认真组织实施，确保本方案各项任务落到实处，切实为基层减负松绑。"
+    for written, closing in ((text, None), (text + pledge + "\n", pledge)):
+        doc = read_as(lines[0], written)
+        span = _closing_span(doc, doc)
+        assert (span and written[span[0]:span[1]]) == closing
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": text})
+    draft = first_draft(make_plan(library, "实施方案", "基层减负", member=True), "初稿")
+    assert [(s.heading, [p.text for p in s.paragraphs]) for s in draft.sections] == [
+        ("", [lines[1]]), ("主要任务", []), ("精简会议文件", [lines[4]]), ("打造过硬队伍", [PLACEHOLDER]),
+        ("规范督查检查", [lines[7]])]
+    library.close()
+
+
 def test_a_short_closing_formula_alone_is_a_closing():
     """season27, a 2026年度述职述廉报告: its sources end 「以上报告，请各位领导和同志们批评指正。」 (19 字) after the last
     heading's text, shorter than a candidate, and the 写作台 offered no 结尾 at all; a closing formula line is the

@@ -361,16 +361,17 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
 def _a_line_each(doc: Document, last: OutlineNode) -> bool:
     """Whether the last outline entry ``last`` is the last of a run of headings a line each, with no text of their own
     (a plan's 「（一）围绕中心，提高服务决策水平。」「（二）突出重点，加强督查督办。」…): ``last`` is a heading alone on its line
-    and the entry before it on its level holds nothing past its line — so the paragraph after ``last`` is no text of
-    its own either. Linear in the outline and the two entries' text."""
+    and every entry before it on its level holds nothing past its line — so the paragraph after ``last`` is no text of
+    its own either. One bare heading among headings with text (「（二）打造过硬队伍。」 between two with a paragraph,
+    write30) makes no run: the paragraph after the last is its own. Linear in the outline and the entries' text."""
     levels = (doc.outline, *(node.children for node in walk_outline(doc.outline)))
     k, siblings = next(((k, nodes) for nodes in levels for k, node in enumerate(nodes) if node is last), (0, []))
     if last.kind != "heading" or k == 0:
         return False
-    text, before = doc.text, siblings[k - 1]
+    text = doc.text
     after = _after_heading(text, last, len(text))
     return not (text[after : _line_end(text, after)].strip()
-                or text[_line_end(text, before.start) : before.end].strip())
+                or any(text[_line_end(text, before.start) : before.end].strip() for before in siblings[:k]))
 
 
 def _line_end(text: str, pos: int) -> int:
