@@ -424,6 +424,19 @@ def test_a_first_draft_is_filled_from_the_material_on_its_topic_only(tmp_path, m
         {"四中全会"}, {"基层减负"}, set()]
 
 
+def test_a_topic_of_one_character_is_on_by_it(units):
+    """write30: a topic written in single characters, 「廉」, had no content word (those of one character were dropped),
+    so every document was on it: each candidate under 「理论学习方面」 filled a first draft as on the topic. Its words of
+    one character that name something are its words when it has no longer one (廉; 党 建 is 党建 to the segmenter);
+    the function words (的, 和 — a conjunction, 与 — a preposition, 要 and 是 — question words) are none, nor a numeral
+    (三), and a longer word leaves a single character out (县 审计局: 审计局, as before). Of the 对照检查材料 under
+    that heading only sample 01 holds 廉 (its 廉洁自律方面; hand-checked with grep): it alone is on the topic."""
+    assert [topic_words(topic, "心得体会") for topic in ("廉", "党 建", "廉 心得体会", "县 审计局", "的 和 与", "要", "是", "三")] == [
+        {"廉"}, {"党建"}, {"廉"}, {"审计局"}, set(), set(), set(), set()]
+    found = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=6, topic="廉")
+    assert len(found) == 6 and [c.title for c in found if c.on_topic] == ["某市财政局第三党支部2024年度组织生活会对照检查材料"]
+
+
 def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_so(tmp_path, make_home, capsys):
     """fix40: a library holding nothing on the writer's topic — a 心得体会 on the 四中全会 asked of one holding a
     心得体会 on 基层减负 alone — gave an empty first draft (exit 3, 「没有找到可放进初稿的段落」) once only candidates on
