@@ -36,8 +36,8 @@ Kinds (:data:`KINDS`):
 - ``theme`` 主题: the words of a meeting's or a campaign's theme, quoted and named so (围绕“学思想、强党性、重实践、
   建新功”这一主题, 以“…”为主题, 主题是“…”: the words inside the quotes) — a 生活会's theme is its year's.
 - ``number`` 数字: Arabic numbers with their %, 万, 亿 (5.2%, 126万亿, 47), and
-  Chinese numerals before a measure word (三个, 十二项, 百分之五); a lone 一
-  (一个, 一批) is an article, not a fact.
+  Chinese numerals before a measure word (三个, 十二项, 百分之五) or a unit of measure (八公里, 三万五千亩:
+  :data:`MEASURE_UNITS`); a lone 一 (一个, 一批, 一公里) is an article, not a fact.
 
 Offsets are characters of the text, half-open; facts never overlap (a date
 holds its year; a person found in a unit run is a person). Linear in the text
@@ -147,7 +147,13 @@ _THEMES = re.compile(r"(?<=主题)(?:是|为|[：:])?“([^“”\n]+)”|“([^
 _ARABIC = re.compile(rf"[{_DIGIT}]+(?:[.．][{_DIGIT}]+)?(?:\s*[%％‰])?(?:[万亿]+)?")
 _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
 _MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支轮届期款章节类种方面"
-_CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[{_MEASURE}])")
+# the units of measure a number counts in — a length, an area, a volume, a weight (八公里, 三万五千亩, 二十万吨)
+MEASURE_UNITS = re.compile("公里|千米|平方(?:公里|米)|立方米|公顷|亩|吨|千克|公斤|米|斤")
+# a Chinese numeral before a measure word, or before a unit of measure when it starts with a digit (a round 千, 万 or
+# 百 names: 千斤顶, 万米深井, 千亿斤粮食, 万亩良田) and is no part of a number said before it (9300多万亩, 几十公里,
+# 数十万吨)
+_CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[{_MEASURE}])|(?<![{_CN_NUMERAL}{_DIGIT}多余几数])"
+                          rf"[{_CN_DIGIT}十两][{_CN_NUMERAL}]*(?={MEASURE_UNITS.pattern})")
 _TITLE_WORDS = re.compile("|".join(sorted(TITLES, key=len, reverse=True)))
 _NAME_BOUNDARY = re.compile(rf"(?:[^{_HAN}]|同志|$)")
 # a writer or speaker who introduces themself at the start of a clause: the name after 我叫 up to a stop, 现任 or

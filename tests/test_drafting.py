@@ -170,6 +170,35 @@ def test_a_count_in_one_chinese_digit_is_a_figure_the_formulas_stay():
         "严守八项规定和“九个不准”，从三个方面查摆，每月一次。")
 
 
+def test_a_count_of_the_sources_places_or_works_in_chinese_numerals_is_a_figure():
+    """write30: 「3个村」 and 「8公里」 were 【待补】 but 「三个村」 and 「八公里」 kept — one Chinese digit a formula, 公里 no measure
+    word at all (nor 三万五千亩 of sample 10's 「新建高标准农田三万五千亩」). A count of places (个, 座, 所, 处 before a word
+    naming a kind of place: 村, 乡镇, 社区) or of a length, an area or a weight is the source's own, as in Arabic digits:
+    【待补】. Kept (hand-checked against the corpus's formulas): 三会一课, 两学一做, 三个全市率先 (one place, not places
+    counted), 两个市场, 三个区分开来 (区分 is no 区), 这两天 (天 counts no places), 第一, a lone 一 (一个村), a round 千
+    that names (千斤顶); a number said before it stays one 【待补】 (9300多万亩: the 万 is no figure of its own), a vague
+    one none (几十公里)."""
+    text = ("全镇三个村实现集体经济收入超过10万元，3个村完成改造；新建农村公路八公里，硬化道路8公里，新建高标准农田三万五千亩、"
+            "9300多万亩，往返几十公里。坚持“三会一课”，开展“两学一做”，为实现“三个全市率先”而奋斗，统筹两个市场，"
+            "落实“三个区分开来”，这两天河南省天气转晴，排名第一，建成一个村，配备千斤顶。")
+    assert kinds(text) == [("number", "三"), ("number", "10万"), ("number", "3"), ("number", "八"), ("number", "8"),
+                           ("number", "三万五千"), ("number", "9300"), ("unit", "河南省")]
+    assert mark_placeholders(text).text == (
+        "全镇【待补】个村实现集体经济收入超过【待补】元，【待补】个村完成改造；新建农村公路【待补】公里，硬化道路【待补】公里，"
+        "新建高标准农田【待补】亩、【待补】多万亩，往返几十公里。坚持“三会一课”，开展“两学一做”，为实现“三个全市率先”而奋斗，"
+        "统筹两个市场，落实“三个区分开来”，这两天【待补】天气转晴，排名第一，建成一个村，配备千斤顶。")
+
+
+@pytest.mark.corpus
+def test_a_count_of_villages_in_a_real_report_is_a_figure(corpus_dir):
+    """The corpus's 2016 海拉尔区政府工作报告: 「…金星村等四个村的棚户区改造工作」 kept its 四 (hand-checked: the district's
+    own four villages) — now 【待补】, as 「4个村」 was."""
+    report = (corpus_dir / "gov_work_reports_hailaer_district/utf8/2016_海拉尔区政府工作报告.txt").read_text(encoding="utf-8")
+    line = next(line for line in report.splitlines() if "四个村的棚户区" in line)
+    marked = mark_placeholders(line, known=learn(report))
+    assert "【待补】等【待补】个村的棚户区改造工作" in marked.text and ("number", "四") in kinds(line, known=learn(report))
+
+
 def test_numbers_that_name_are_kept_and_a_date_range_is_one_placeholder():
     """write27: 【待补】 marks what is no local fact, yet 「开通12345热线，实行24小时值班，推进5G网络建设」 was drafted
     「开通【待补】热线，实行【待补】小时值班，推进【待补】G网络建设」, and a 实施方案's 「第一阶段（2026年3月—5月）」 was
@@ -395,6 +424,19 @@ def test_a_first_draft_is_filled_from_the_material_on_its_topic_only(tmp_path, m
         {"四中全会"}, {"基层减负"}, set()]
 
 
+def test_a_topic_of_one_character_is_on_by_it(units):
+    """write30: a topic written in single characters, 「廉」, had no content word (those of one character were dropped),
+    so every document was on it: each candidate under 「理论学习方面」 filled a first draft as on the topic. Its words of
+    one character that name something are its words when it has no longer one (廉; 党 建 is 党建 to the segmenter);
+    the function words (的, 和 — a conjunction, 与 — a preposition, 要 and 是 — question words) are none, nor a numeral
+    (三), and a longer word leaves a single character out (县 审计局: 审计局, as before). Of the 对照检查材料 under
+    that heading only sample 01 holds 廉 (its 廉洁自律方面; hand-checked with grep): it alone is on the topic."""
+    assert [topic_words(topic, "心得体会") for topic in ("廉", "党 建", "廉 心得体会", "县 审计局", "的 和 与", "要", "是", "三")] == [
+        {"廉"}, {"党建"}, {"廉"}, {"审计局"}, set(), set(), set(), set()]
+    found = paragraph_candidates(units, "理论学习方面", genre=GENRE, member=True, limit=6, topic="廉")
+    assert len(found) == 6 and [c.title for c in found if c.on_topic] == ["某市财政局第三党支部2024年度组织生活会对照检查材料"]
+
+
 def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_so(tmp_path, make_home, capsys):
     """fix40: a library holding nothing on the writer's topic — a 心得体会 on the 四中全会 asked of one holding a
     心得体会 on 基层减负 alone — gave an empty first draft (exit 3, 「没有找到可放进初稿的段落」) once only candidates on
@@ -577,6 +619,25 @@ def test_the_sources_own_unit_in_the_writers_role_is_the_writers_unit(units):
     town = mark_placeholders("某镇党委班子坚持学习，青石镇党委也参加了。", unit="县审计局党组",
                              source_unit=named_unit("某镇党委2024年度民主生活会对照检查材料"))
     assert (town.text, [p.original for p in town.placeholders]) == ("县审计局党组班子坚持学习，【待补】也参加了。", ["青石镇党委"])
+
+
+UNIT_HEADINGS = ("某市财政局第三党支部2024年度组织生活会对照检查材料\n"
+                 "根据市直机关工委通知要求，第三党支部认真开展对照检查，现将有关情况报告如下。\n"
+                 "一、第三党支部存在的问题\n学习的系统性不够，满足于读文件、传精神，专题研讨次数偏少，学用结合还不够紧密。\n"
+                 "二、问题产生的根源\n对理论武装的重要性认识不足，没有把学习作为政治责任，学习的自觉性不强。\n"
+                 "三、某市财政局整改措施\n坚持把“第一议题”制度落到实处，每月至少开展一次专题研讨，推动学习成果转化。\n")
+
+
+def test_a_heading_names_the_writers_unit_where_its_source_named_its_own(tmp_path, make_home):
+    """write30: `sucai draft --unit 县审计局党支部` gave the body 「县审计局党支部认真开展…」 but the 提纲 「【待补】存在的问题」
+    for a source's 「一、第三党支部存在的问题」. A heading takes the writer's unit as a paragraph does: the source's own
+    unit (its title's, 某市财政局第三党支部) in the writer's role (党支部); its parent office 「某市财政局」 stays 【待补】,
+    and so does the branch for a writer of another role (县审计局) or of no unit given (hand-written expectations)."""
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": UNIT_HEADINGS})
+    for unit, written in (("县审计局党支部", "县审计局党支部"), ("县审计局", PLACEHOLDER), (None, PLACEHOLDER)):
+        outline = suggest_outline(library, GENRE, "组织生活会", member=True, unit=unit).outline
+        assert [node.heading for node in outline] == [f"{written}存在的问题", "问题产生的根源", "【待补】整改措施"], unit
+    library.close()
 
 
 @pytest.mark.corpus
@@ -868,14 +929,15 @@ def test_a_genre_with_one_outline_is_drafted_from_it_with_no_empty_heading(units
         ("压实工作责任，确保作风建设取得实效", [])]
     draft = first_draft(make_plan(units, "讲话稿", "作风建设 基层减负 推进会", member=True), "初稿")
     # the speech's opening first, a section without a heading (user22): 06_讲话稿.txt's lines before its first heading;
-    # its closing last, another (write26), and no more part of the last heading's paragraph (hand-checked)
+    # its closing last, another (write26), and no more part of the last heading's paragraph (hand-checked); the
+    # meeting's 三个乡镇 that spoke are its own count of places (write30), 【待补】 as 3个乡镇 would be
     assert [s.heading for s in draft.sections] == [""] + [n.heading for root in found.outline for n in root.walk()] + [""]
     assert closing_section(draft) is draft.sections[-1]
     assert [p.text for p in draft.sections[-1].paragraphs] == [SPEECH_CLOSING]
     assert [p.text for p in draft.sections[-2].paragraphs][0].endswith("以群众满意度检验工作成效。")
     assert [p.text for p in draft.sections[0].paragraphs] == [
         "同志们：\n今天我们召开全县作风建设暨基层减负工作推进会，主要任务是总结前一阶段工作，分析存在问题，部署下一步任务。"
-        "刚才，三个乡镇和两个县直部门作了交流发言，讲得很实在，我都同意。下面，我再讲三点意见。"]
+        "刚才，【待补】个乡镇和两个县直部门作了交流发言，讲得很实在，我都同意。下面，我再讲三点意见。"]
     for i, section in enumerate(draft.sections):   # every heading has a paragraph, or a sub-heading with one
         under = [s for s in draft.sections[i + 1:]]
         under = under[:next((j for j, s in enumerate(under) if s.level <= section.level), len(under))]
@@ -1496,6 +1558,27 @@ def test_a_plan_s_list_of_items_is_no_closing():
         doc = read_as(text.split("\n")[0], text)
         span = _closing_span(doc, doc)
         assert (span and text[span[0]:span[1]]) == closing
+
+
+def test_a_last_heading_with_its_paragraph_after_a_bare_one_is_no_closing(tmp_path, make_home):
+    """write30: a plan's 「（三）规范督查检查」 and its paragraph, after the bare 「（二）打造过硬队伍。」, ended the source;
+    the heading before it bare, its paragraph was read as the closing of a run of headings a line each — the first
+    draft had 「（三）规范督查检查」 with a 【待补】 body and its paragraph at 结尾. One bare heading among headings with
+    text makes no run: the paragraph is the last heading's, the source has no closing, and the draft's last section
+    is that heading with it (hand-checked: the document's lines); a 表态 after it is the closing."""
+    text = BARE_ITEM.split("二、保障措施")[0]
+    lines = text.split("\n")
+    pledge = "各单位要高度重视，认真组织实施，确保本方案各项任务落到实处，切实为基层减负松绑。"
+    for written, closing in ((text, None), (text + pledge + "\n", pledge)):
+        doc = read_as(lines[0], written)
+        span = _closing_span(doc, doc)
+        assert (span and written[span[0]:span[1]]) == closing
+    library = ingest_texts(make_home(tmp_path / "home"), {"a.txt": text})
+    draft = first_draft(make_plan(library, "实施方案", "基层减负", member=True), "初稿")
+    assert [(s.heading, [p.text for p in s.paragraphs]) for s in draft.sections] == [
+        ("", [lines[1]]), ("主要任务", []), ("精简会议文件", [lines[4]]), ("打造过硬队伍", [PLACEHOLDER]),
+        ("规范督查检查", [lines[7]])]
+    library.close()
 
 
 def test_a_short_closing_formula_alone_is_a_closing():

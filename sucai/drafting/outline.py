@@ -31,7 +31,7 @@ from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
 from ..headings import Cluster, Item, Similarity, cluster, heading_key, named_part, strip_label
-from .placeholders import mark_placeholders, named_year, writer_session
+from .placeholders import mark_placeholders, named_unit, named_year, writer_session
 
 SOURCE_DOCS = 20        # documents whose outlines are merged
 MAX_DEPTH = 3           # levels suggested: 一、 / （一） / 1.
@@ -148,23 +148,24 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
                     year: int | None = None, sources: int = SOURCE_DOCS, exclude: tuple[int, ...] = ()) -> OutlineSuggestion:
     """A 提纲 for a document of ``genre`` on ``topic``, for a viewer with (``member``) or without the member tier.
 
-    ``unit``/``year``: the writer's own (kept in headings; another unit's name or
-    year in a heading becomes 【待补】, as another 全会 than the one ``topic`` names does); of a 生活会's materials
-    (:data:`THEMED`), the aspects of the sources of ``year``'s theme only, else of the year most sources are of. ``exclude``: document ids left out (to
-    test on held-out documents). When none of the 文种 is like the topic, its others are
-    used; when the 文种 has one document with headings, the
-    提纲 is its headings, and a warning says so; when it has none, all 文种 are
-    searched and a warning says so (another 文种's headings: a first draft keeps
-    only those that get paragraphs of the asked 文种). Never raises for any ``topic``.
+    ``unit``/``year``: the writer's own (kept in headings; another unit's name or year in a heading becomes 【待补】,
+    as another 全会 than the one ``topic`` names does — but the source's own unit in the writer's role is ``unit``, and
+    its year and the next ``year`` and the next, as in the paragraphs); of a 生活会's materials (:data:`THEMED`), the
+    aspects of the sources of ``year``'s theme only, else of the year most sources are of. ``exclude``: document ids
+    left out (to test on held-out documents). When none of the 文种 is like the topic, its others are used; when the
+    文种 has one document with headings, the 提纲 is its headings, and a warning says so; when it has none, all 文种
+    are searched and a warning says so (another 文种's headings: a first draft keeps only those that get paragraphs
+    of the asked 文种). Never raises for any ``topic``.
     """
     docs, warnings = _sources(partial(similar_documents, library, member=member, count=sources, exclude=exclude),
                               genre, topic)
     keys = _Keys()
     groups = [(doc.id, doc.outline) for doc in docs]
     similarity = Similarity(keys(node) for _, nodes in groups for node in _headings(nodes))
-    years = {doc.id: named_year(doc.title) for doc in docs}
-    off = _off_theme(years, year) if written_genre(genre) in THEMED else frozenset()
-    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic), years), off)
+    titles = {doc.id: doc.title for doc in docs}
+    themed = written_genre(genre) in THEMED
+    off = _off_theme({i: named_year(title) for i, title in titles.items()}, year) if themed else frozenset()
+    outline = _merge(groups, similarity, keys, 1, (unit, year, writer_session(topic), titles), off)
     documents = [{"id": doc.id, "title": doc.title, "source": doc.source, "date": doc.date} for doc in docs]
     return OutlineSuggestion(genre, topic, outline, documents, warnings)
 
@@ -259,13 +260,13 @@ def _off_theme(years: dict[int, int | None], year: int | None) -> frozenset[int]
 
 
 def _merge(groups: list[tuple[int, list[OutlineNode]]], similarity: Similarity, keys: _Keys, depth: int,
-           own: tuple[str | None, int | None, str | None, dict[int, int | None]],
+           own: tuple[str | None, int | None, str | None, dict[int, str]],
            off: frozenset[int]) -> list[SuggestedHeading]:
     """The suggested headings of one level from the sibling lists ``groups`` ((doc id, nodes), best document first);
-    ``own``: the writer's unit, year and 全会, kept in their wording, and each source's year (by id), its own and the
-    next made the writer's (:func:`_wording`). ``off``: sources of another theme (:func:`_off_theme`), whose headings
-    are left out of a level of aspects (a heading naming a 方面: 「（一）理论学习方面」) — one theme's aspects, not
-    two themes' mixed."""
+    ``own``: the writer's unit, year and 全会, kept in their wording, and each source's title (by id), whose year and
+    the next are made the writer's, and whose own unit the writer's unit (:func:`_wording`). ``off``: sources of
+    another theme (:func:`_off_theme`), whose headings are left out of a level of aspects (a heading naming a 方面:
+    「（一）理论学习方面」) — one theme's aspects, not two themes' mixed."""
     items = []
     for doc_id, nodes in groups:
         heads = _headings(nodes)
@@ -308,13 +309,16 @@ def _one_per_part(clusters: list[Cluster]) -> list[Cluster]:
 
 
 def _wording(items: list[Item], unit: str | None, year: int | None, session: str | None,
-             years: dict[int, int | None]) -> str:
+             titles: dict[int, str]) -> str:
     """The most used wording of a cluster (one without another unit's facts preferred, then the most
     similar document's); facts left in it become 【待补】 — its source's year and the next the writer's
-    (:func:`.placeholders.mark_placeholders`: 「2025年工作总结」 of a 2025 source is 「2026年工作总结」 in a 2026 draft)."""
+    (:func:`.placeholders.mark_placeholders`: 「2025年工作总结」 of a 2025 source is 「2026年工作总结」 in a 2026 draft), its
+    source's own unit in the writer's role the writer's ``unit``, as in the paragraphs (「第三党支部存在的问题」 of a
+    某市财政局第三党支部's material is 「县审计局党支部存在的问题」: :func:`.placeholders.named_unit` of its title)."""
     wordings = [display(item.payload.heading) for item in items]
     counts = Counter(wordings)
     order = {wording: i for i, wording in reversed(list(enumerate(wordings)))}
     best = max(counts, key=lambda w: (counts[w], not find_facts(w, kinds=("unit", "year", "date", "person")), -order[w]))
-    return mark_placeholders(best, unit=unit, year=year, session=session,
-                             source_year=years.get(items[order[best]].doc)).text
+    title = titles[items[order[best]].doc]
+    return mark_placeholders(best, unit=unit, year=year, session=session, source_year=named_year(title),
+                             source_unit=named_unit(title)).text

@@ -40,6 +40,7 @@ from ..analysis import normalize, word_tags
 from ..check import CLOSING_PLACE, place
 from ..library import Library
 from ..model import Document, OutlineNode, walk_outline
+from ..query import QUESTION_WORDS
 from ..search import Hit, SearchRequest
 from ..facts import Known, learn, line_name
 from ..headings import PART_NAMES, Similarity, heading_key, named_part, part_named, role, strip_label
@@ -57,6 +58,9 @@ CLOSING_TAIL = 1000     # a speech's closing exhortation starts within this many
 _SENTENCE_END = re.compile(r"[。！？；]")
 # the words a topic is said in, not what it is on: 学习贯彻党的二十届四中全会精神 is on 四中全会
 FORMULA_WORDS = frozenset(("学习", "贯彻", "落实", "精神"))
+# the parts of speech (jieba's tags, their first letter) of words that name nothing of a topic: conjunctions, adverbs,
+# interjections, locatives, onomatopoeia, prepositions, quantifiers, pronouns, particles, modal particles, non-words
+_FUNCTION_TAGS = ("c", "d", "e", "f", "o", "p", "q", "r", "u", "y", "x")
 _HEAD_ELEMENTS = ("issuer_mark", "doc_number", "signer", "addressee")   # 公文 elements before an opening (sucai.elements)
 # a line that opens or closes a whole speech or report, not a part of it
 _FORMULA = re.compile(r"(?m)^[ \t\u3000]*(?:以上[^。\n]{0,40}?(?:请[^。\n]{0,12}?(?:批评指正|指正|审议|审阅|评议)|汇报完毕|发言完毕)"
@@ -213,13 +217,20 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
 
 def topic_words(topic: str, genre: str | None) -> frozenset[str]:
     """The content words of the writer's ``topic`` (normalised, :func:`sucai.analysis.normalize`) that a document on
-    it holds: its words (jieba, :func:`sucai.analysis.word_tags`) of two characters or more, but numerals (二十 of
-    二十届, a year), the words of the 文种's name ``genre`` (心得体会) and :data:`FORMULA_WORDS` — 学习贯彻党的二十届四中全会精神:
-    {四中全会}; 基层减负: {基层减负}; none of a topic that is the 文种's name alone."""
+    it holds: its words (jieba, :func:`sucai.analysis.word_tags`) of two characters or more — or, when it has none,
+    its words of one character that name something (廉, 党: none of a function word's part of speech,
+    :data:`_FUNCTION_TAGS` — 的, 和, 与 —, nor of :data:`sucai.query.QUESTION_WORDS` — 要, 是 —), which were lost and
+    left every document on it (write30) —, but numerals (二十 of 二十届, a year), the words of the 文种's name
+    ``genre`` (心得体会) and :data:`FORMULA_WORDS` — 学习贯彻党的二十届四中全会精神: {四中全会}; 基层减负: {基层减负}; 廉:
+    {廉}; 县 审计局: {审计局}; none of a topic that is the 文种's name alone."""
     tags = word_tags(topic)
     ends = [start for start, _ in tags[1:]] + [len(topic)]
-    found = (normalize(topic[start:end]).strip() for (start, tag), end in zip(tags, ends) if not tag.startswith("m"))
-    return frozenset(w for w in found if len(w) >= 2 and w not in FORMULA_WORDS and w not in (genre or ""))
+    found = [(word, tag) for (start, tag), end in zip(tags, ends) if not tag.startswith("m")
+             for word in [normalize(topic[start:end]).strip()]
+             if word not in FORMULA_WORDS and word not in (genre or "")]
+    return (frozenset(word for word, _ in found if len(word) >= 2)
+            or frozenset(word for word, tag in found if len(word) == 1 and not tag.startswith(_FUNCTION_TAGS)
+                         and word not in QUESTION_WORDS))
 
 
 def holds_topic(doc: Document, words: frozenset[str]) -> bool:
@@ -361,16 +372,17 @@ def _closing_in(doc: Document, end_part: int) -> tuple[int, int] | None:
 def _a_line_each(doc: Document, last: OutlineNode) -> bool:
     """Whether the last outline entry ``last`` is the last of a run of headings a line each, with no text of their own
     (a plan's 「（一）围绕中心，提高服务决策水平。」「（二）突出重点，加强督查督办。」…): ``last`` is a heading alone on its line
-    and the entry before it on its level holds nothing past its line — so the paragraph after ``last`` is no text of
-    its own either. Linear in the outline and the two entries' text."""
+    and every entry before it on its level holds nothing past its line — so the paragraph after ``last`` is no text of
+    its own either. One bare heading among headings with text (「（二）打造过硬队伍。」 between two with a paragraph,
+    write30) makes no run: the paragraph after the last is its own. Linear in the outline and the entries' text."""
     levels = (doc.outline, *(node.children for node in walk_outline(doc.outline)))
     k, siblings = next(((k, nodes) for nodes in levels for k, node in enumerate(nodes) if node is last), (0, []))
     if last.kind != "heading" or k == 0:
         return False
-    text, before = doc.text, siblings[k - 1]
+    text = doc.text
     after = _after_heading(text, last, len(text))
     return not (text[after : _line_end(text, after)].strip()
-                or text[_line_end(text, before.start) : before.end].strip())
+                or any(text[_line_end(text, before.start) : before.end].strip() for before in siblings[:k]))
 
 
 def _line_end(text: str, pos: int) -> int:

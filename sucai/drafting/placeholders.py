@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from ..facts import BODY_SUFFIXES, KIND_NAMES, NAMED_SUFFIXES, PLACE_SUFFIXES, Fact, Known, ending, find_facts
+from .. import analysis
+from ..facts import (BODY_SUFFIXES, KIND_NAMES, MEASURE_UNITS, NAMED_SUFFIXES, PLACE_SUFFIXES, Fact, Known, ending,
+                     find_facts)
 
 PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "theme", "number")
@@ -38,6 +40,9 @@ _CALLED = re.compile(r"[”\"]?(?:政务|便民|市民|服务){0,4}(?:热线|专
 # a count: a measure word that ends its clause (「廉政谈话四次，」「风险点九个。」) — a formula's measure word names what
 # follows it (两个维护, 八项规定, 三个方面)
 _COUNTED = re.compile(r"(?:人次|家次|[次个项件场期批名人家篇条份轮遍起处所户])(?=[，。；、！？,.;!?）)\s]|$)")
+_PLACE_WORD_CHARS = 6   # the longest word naming a kind of place, 特别行政区, and one more
+_PLACE_COUNTERS = ("个", "座", "所", "处")   # measure words counting places (三个村, 两座城市), not 「这两天河南省…」's 天
+_DETERMINERS = ("全", "本", "我", "该", "各", "此", "其")   # a place so named is one, not a kind counted: 「三个全市率先」
 # what a year is said to be, right after it in its clause (group 1): 「是“十五五”规划开局之年」, 「也是极不平凡的一年」, or
 # its ordinal year of something with it, 「是全面实施“十三五”规划的第一年」 (the corpus's 2016 海拉尔 report: the 第一年
 # of the 十三五 is 2016's, not the writer's) — never a 第一年's 一年 (an ordinal year of a plan, 「第一年至第三年免征」, is
@@ -267,17 +272,34 @@ def _same_session(value: str, session: str) -> bool:
 
 def _formula(text: str, fact: Fact) -> bool:
     """Whether the number ``fact`` of ``text`` is one every unit writes alike, no figure of its own: one Chinese
-    digit (两个维护, 八项规定, 三个方面) but a count its clause ends with (「谈话四次，」「风险点九个。」:
-    :data:`_COUNTED`), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
+    digit (两个维护, 八项规定, 三个方面, 三会一课 and 两学一做 are no number) but a count its clause ends with
+    (「谈话四次，」「风险点九个。」: :data:`_COUNTED`) or one of the source's own places or works (:func:`_measured`: 三个村,
+    八公里 — as 3个村 and 8公里 are figures), an ordinal (第一议题, 第十四届), a 届 (党的十九届), a list label at a line's
     start (1. （2）) or a bracketed one within a line, an inline list's (「…：（1）…；（2）…；（3）…」), or a number that
     names (:func:`_naming`: 24小时, 12345热线, 5G)."""
     before, after = text[fact.start - 1:fact.start], text[fact.end:fact.end + 1]
     bracketed = before in ("（", "(")
     label = fact.start - bracketed   # where a label would start
-    counted = _COUNTED.match(text, fact.end) is not None
+    counted = _COUNTED.match(text, fact.end) is not None or _measured(text, fact)
     return (len(fact.text) == 1 and not fact.text.isdigit() and not counted or before == "第" or after == "届"
             or (text[label - 1:label] in ("", "\n") and after != "" and after in _LABEL_ENDS)
             or (bracketed and after in ("）", ")") and fact.value.isdigit()) or _naming(text, fact))
+
+
+def _measured(text: str, fact: Fact) -> bool:
+    """Whether the number ``fact`` of ``text`` measures what is the source's own, as no formula does: a length, an area
+    or a weight (:data:`sucai.facts.MEASURE_UNITS`: 八公里, 五亩), or places — a measure word of places
+    (:data:`_PLACE_COUNTERS`) then a word naming a kind of place (:data:`sucai.facts.PLACE_SUFFIXES`, by the segmenter's
+    word: 三个村, 两个乡镇, 四个社区; not 两个市场, 三个区分开来, nor one place, 三个全市率先: :data:`_DETERMINERS`). Reads
+    at most :data:`_PLACE_WORD_CHARS` characters after the measure word."""
+    if MEASURE_UNITS.match(text, fact.end):
+        return True
+    if text[fact.end:fact.end + 1] not in _PLACE_COUNTERS:
+        return False
+    after = fact.end + 1
+    spans = analysis.word_spans(text[after:after + _PLACE_WORD_CHARS])
+    word = text[after:after + spans[0][1]] if spans else ""
+    return word.endswith(PLACE_SUFFIXES) and not word.startswith(_DETERMINERS)
 
 
 def _naming(text: str, fact: Fact) -> bool:
