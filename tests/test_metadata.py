@@ -137,6 +137,17 @@ def test_a_doc_number_is_stored_with_hexagonal_brackets_and_no_spaces(written):
     assert doc.text[evidence.start:evidence.end] == written
 
 
+@pytest.mark.parametrize("number, year", [("X府发〔2023〕5号", "2023"), ("GB办〔2020〕3号", "2020"), ("湘X发〔2021〕12号", "2021")])
+def test_a_doc_number_whose_code_holds_latin_letters_is_read_whole(number, year):
+    """read31: a 代字 written with a Latin abbreviation (a county's 「X府发」, a company's 「GB办」) was read from its first
+    Chinese character on — 「府发〔2023〕5号」 — and its line was no 发文字号 element. Letters alone are no 代字."""
+    text = f"某县人民政府关于开展冬季安全检查的通知\n{number}\n各乡镇人民政府：\n请于本月组织检查。\n"
+    doc = analyse(clean(text))
+    assert (doc.doc_number, doc.date) == (number, year)
+    assert [doc.text[e.start:e.end] for e in doc.elements if e.kind == "doc_number"] == [number]
+    assert analyse(clean(text.replace(number, "ABC〔2020〕3号"))).doc_number is None
+
+
 def test_a_declared_title_broken_over_lines_is_taken_whole():
     """A page declares its title (HTML <title>, the gov.cn table) and the body breaks it over three lines, the
     last opening with a quotation mark: the three lines are the title, not the first one alone."""
