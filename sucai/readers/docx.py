@@ -99,10 +99,16 @@ def _anchored_boxes(body) -> dict:
     return anchored
 
 
+def _text(t) -> str:
+    """A w:t's text, an entity reference in it — a DTD's, which Word never writes; python-docx resolves none —
+    dropped and the text after it kept (it is the tail of the reference's node: ``t.text`` ends before it)."""
+    return (t.text or "") + "".join(ref.tail or "" for ref in t)
+
+
 def _paragraph_text(p, numbering: Numbering) -> str | None:
     """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
     move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
-    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p))
+    text = "".join(_RUN_TEXT.get(node.tag) or _text(node) for node in _RUN_CONTENT(p))
     if not text and _REMOVED_MARK(p):
         return None
     return numbering.label(p) + text
