@@ -283,6 +283,22 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
                                                                 "2018-11-06")
 
 
+@pytest.mark.parametrize("between", [0, 6])
+def test_a_regulation_revised_by_a_later_decree_is_numbered_by_it(between):
+    """read31: 36 of the corpus's 行政法规 revised by a later 令 (their 题注 「2011年7月26日 …国务院令第601号公布」 …
+    「2024年9月27日 …国务院令第791号第三次修订」) were dated by the last act but numbered by the first — a number
+    of a text they no longer are. The latest act's 令号 is the 文号, also past the first lines of a long 题注; a 题注
+    of one 令 is numbered by it, whatever acts without a number follow."""
+    amended = "".join(f"201{i}年3月2日 《国务院关于修改部分行政法规的决定》第{i + 1}次修订\n\n" for i in range(between))
+    text = ("某某保护条例\n\n2011年7月26日 中华人民共和国国务院令第601号公布\n\n" + amended
+            + "2024年9月27日 中华人民共和国国务院令第791号第三次修订）\n\n2024年12月1日 施行\n\n"
+            "第一条 为了加强某某保护，制定本条例。\n\n第二条 本条例自公布之日起施行。\n")
+    doc = analyse(clean(text))
+    assert (doc.doc_number, doc.date, doc.source) == ("中华人民共和国国务院令第791号", "2024-09-27", "国务院")
+    once = analyse(clean(text.replace("中华人民共和国国务院令第791号", "《国务院关于修改〈某某保护条例〉的决定》")))
+    assert (once.doc_number, once.date) == ("中华人民共和国国务院令第601号", "2024-09-27")
+
+
 @pytest.mark.parametrize("text, expected", [
     # a 主席令 announcing an appointment names no regulation: titled as gov.cn does, 标志（令号）
     ("中华人民共和国主席令\n第十二号\n根据中华人民共和国第十四届全国人民代表大会常务委员会第五次会议的决定：\n"
