@@ -724,8 +724,8 @@ def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     text = ("中国人民解放军文职人员条例\n2005年6月23日 中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布\n"
             "2017年9月27日 中华人民共和国国务院、中华人民共和国中央军事委员会令第689号修订\n第一章 总则\n第一条 为了规范文职人员管理，制定本条例。")
     doc = analyse(clean(text))
-    assert (doc.doc_number, doc.source, doc.genre) == (
-        "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会", "行政法规")
+    assert (doc.doc_number, doc.source, doc.genre) == (   # the 令 of its revision, as its date (read31)
+        "中华人民共和国国务院、中华人民共和国中央军事委员会令第689号", "国务院、中央军事委员会", "行政法规")
     rules = text.replace("中国人民解放军文职人员条例", "无线电管制规定")   # a 规定 of the two is no ministry's 部门规章
     assert "部门规章" not in [e.value for e in described(rules).evidence if e.field == "genre"]
     ministries = "某某站管理办法\n1990年3月1日 民政部、总后勤部令第1号发布\n第一条 为了加强管理，制定本办法。"
