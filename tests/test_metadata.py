@@ -126,15 +126,17 @@ def test_a_title_is_not_closed_inside_a_book_title():
 
 
 @pytest.mark.parametrize("written", ["国发【2018] 44号", "国发[2018〕44号", "国发 （2018） 44号", "国发［2018］　44 号",
-                                     "国发〔2018〕44号"])
+                                     "国发〔2018〕44号", "国发〔２０１８〕４４号", "国发［２０１８］４４号"])
 def test_a_doc_number_is_stored_with_hexagonal_brackets_and_no_spaces(written):
-    """An OCR'd 发文字号 mixes brackets and spaces: stored as GB/T 9704-2012 §7.2.4 writes it, 国发〔2018〕44号 — its
-    evidence still the span written in the text."""
+    """An OCR'd 发文字号 mixes brackets and spaces, a web page's writes full-width numerals (read31: one with a
+    full-width year was not read at all): stored as GB/T 9704-2012 §7.2.4 writes it, 国发〔2018〕44号 — its
+    evidence still the span written in the text, its line the 发文字号 element."""
     text = f"国务院关于加强数字政府建设的指导意见\n{written}\n各省、自治区、直辖市人民政府：\n现提出如下意见。"
     doc = analyse(clean(text))
     assert doc.doc_number == "国发〔2018〕44号"
     [evidence] = [e for e in doc.evidence if e.field == "doc_number"]
     assert doc.text[evidence.start:evidence.end] == written
+    assert [doc.text[e.start:e.end] for e in doc.elements if e.kind == "doc_number"] == [written]
 
 
 @pytest.mark.parametrize("number, year", [("X府发〔2023〕5号", "2023"), ("GB办〔2020〕3号", "2020"), ("湘X发〔2021〕12号", "2021")])

@@ -29,7 +29,7 @@ CODE = rf"[A-Za-z]{{0,4}}[{HAN}][{HAN}A-Za-z]{{0,9}}"
 written with its abbreviation), at least one character Chinese — a run of letters alone is no 代字."""
 _DECREE_ISSUER = rf"(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府))"
 DOC_NUMBER = re.compile(
-    rf"(?P<code>{CODE})\s*[〔\[［【（(]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
+    rf"(?P<code>{CODE})\s*[〔\[［【（(]\s*(?P<year>(?:19|20|１９|２０)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
     rf"|(?P<decree>(?>{_DECREE_ISSUER})(?:、(?>{_DECREE_ISSUER})){{0,5}})"
     rf"(?:令\s*(?:(?:19|20)\d{{2}}\s*年\s*)?第\s*{_NUMBER}\s*号|\s*第\s*{_NUMBER}\s*号令)"
 )
@@ -42,15 +42,17 @@ six of them joined cost ~50 µs a character of 「中华人民共和国国务院
 
 def doc_number_text(match: re.Match[str]) -> str:
     """The 发文字号 or 令号 a :data:`DOC_NUMBER` match reads, as GB/T 9704-2012 §7.2.5 writes it: no white space
-    between its parts, and the year of a 发文字号 in 六角括号 whatever brackets hold it — a pair of two kinds too,
-    as OCR reads one: 「国发【2018] 44号」 → 国发〔2018〕44号. Linear in the match."""
+    between its parts, Arabic numerals in ASCII (a web page's 「国发〔２０１８〕４４号」), and the year of a 发文字号 in
+    六角括号 whatever brackets hold it — a pair of two kinds too, as OCR reads one: 「国发【2018] 44号」 →
+    国发〔2018〕44号. Linear in the match."""
     if match.group("code") is None:
-        return _SPACES.sub("", match.group())
+        return _SPACES.sub("", match.group()).translate(_ASCII_DIGITS)
     after = _SPACES.sub("", match.string[match.end("year"):match.end()])[1:]   # the closing bracket dropped
-    return f"{match.group('code')}〔{match.group('year')}〕{after}"
+    return f"{match.group('code')}〔{match.group('year')}〕{after}".translate(_ASCII_DIGITS)
 
 
 _SPACES = re.compile(r"\s+")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 PRESIDENT = "中华人民共和国主席"
 """Who issues a 主席令 (and promulgates the laws a 人民代表大会 or its 常务委员会 adopts)."""
