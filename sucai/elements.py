@@ -74,7 +74,7 @@ _MARK_LINES = 2   # lines of a joint 令's bodies above its 「令」
 _MAX_LINE = 300
 _MAX_SHORT = 40
 
-_NUMBER = rf"[{_HAN}]{{1,12}}[〔\[［【（(](?:19|20)[{_DIGIT}]{{2}}[〕\]］】）)]第?[{_DIGIT}]{{1,5}}号"
+_NUMBER = rf"[A-Za-z]{{0,4}}[{_HAN}][{_HAN}A-Za-z]{{0,11}}[〔\[［【（(](?:19|20|１９|２０)[{_DIGIT}]{{2}}[〕\]］】）)]第?[{_DIGIT}]{{1,5}}号"
 _DOC_NUMBER = re.compile(_NUMBER)
 # a 令号: 「第707号」, 「第十二号」, or a ministry's numbered by the year, 「2023年第5号」 (gov.cn's 交通运输部令)
 _ORDER_NUMBER = re.compile(rf"(?:[{_HAN}]{{2,20}}令)?(?:(?:19|20)[{_DIGIT}]{{2}}年)?"

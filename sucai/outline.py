@@ -7,7 +7,7 @@ GB/T 9704-2012 §7.3.3 — 一、 / （一） / 1. / （1） — also written wi
 compatibility characters (⼀、 ㈠ ⒈ ⑴), plus ① / ㊀ / Ⅳ / ⅳ as levels of their
 own, 第一编/分编/章/节/条/条之一 (条 under 节 under 章 under 分编 under 编; every
 article an entry named by its label, its 项 and 目 not entries), markdown
-headings (depth by ``#`` count) and inline enumerations 一是…；二是…
+headings (depth by ``#`` count) and inline enumerations 一是…；二是… or 第一，…第二，…
 (``kind="item"``). A text that numbers its clauses as a standard does (GB/T
 1.1-2020 §7.3, a line "5.2.1 页边与版心尺寸") also has its 章 "1 范围" and 附录
 "附录A" at the top, its term entries "3.1\n字 word" (§8.5) below their 章, and
@@ -405,36 +405,38 @@ def _starts_label(line: str) -> bool:
 
 # ====================================================================== outline: items 一是…二是…
 
-# (?=…): tried only where a space or a numeral stands, not at every character (twice as fast)
-_ITEM = re.compile(rf"(?=[{_SPACE}{_CN_NUM[1:-1]}])(?:^|(?<=[：:；;。，,！？!?\n]))[{_SPACE}]*"
-                   rf"(?P<label>(?P<n>{_CN_NUM}{{1,3}})是)(?!否|不是|指)")
+# (?=…): tried only where a space, a numeral or 第 stands, not at every character (twice as fast). An item is
+# 「一是」 or an ordinal and its comma, 「第一，」 (a speech's points: 「第一，军事方面，…。第二，政治方面，…」).
+_ITEM = re.compile(rf"(?=[{_SPACE}{_CN_NUM[1:-1]}第])(?:^|(?<=[：:；;。，,！？!?\n]))[{_SPACE}]*"
+                   rf"(?:(?P<label>(?P<n>{_CN_NUM}{{1,3}})是)(?!否|不是|指)|(?P<ordinal>第(?P<nth>{_CN_NUM}{{1,3}}))[，,、])")
 
 
 _LEADING_SPACE = re.compile(r"\s*")
 
 
 def _item_marks(body: str) -> Iterator[_Mark]:
-    """The 一是/二是… items of ``body``, each with its clause (up to :data:`_CLAUSE_END`, at most :data:`_MAX_CLAUSE`
+    """The 一是/二是… and 第一，/第二，… items of ``body``, each with its clause (up to :data:`_CLAUSE_END`, at most :data:`_MAX_CLAUSE`
     characters). Linear in ``len(body)``: a line's end is found once for all its items, and an item's clause read
     from a window of :data:`_MAX_CLAUSE` characters after the white space following it, never from the rest of
     its line (a line of 10⁵ items was quadratic)."""
     rest_end = -1
     for m in _ITEM.finditer(body):
-        start = m.start("label")
+        label, number, style = ("label", "n", ("item",)) if m.group("label") else ("ordinal", "nth", ("item", "第"))
+        start = m.start(label)
         if start > rest_end:
             rest_end = _line_end(body, start)
         opening = _LEADING_SPACE.match(body, m.end(), rest_end).end()
         heading = _cut(body[opening : min(rest_end, opening + _MAX_CLAUSE)], _CLAUSE_END, _MAX_CLAUSE)
         if heading:
-            yield _Mark(start, ("item",), m.group("label"), heading, "item", _cn_int(m.group("n")), rest_end)
+            yield _Mark(start, style, m.group(label), heading, "item", _cn_int(m.group(number)), rest_end)
 
 
 def _valid_items(items: list[_Mark]) -> list[_Mark]:
-    """Keep runs numbered 一是, 二是, 三是… (at least two in a row) under one heading."""
+    """Keep runs numbered 一是, 二是, 三是… or 第一，第二，… (at least two in a row, of one style) under one heading."""
     kept: list[_Mark] = []
     run: list[_Mark] = []
     for item in items + [None]:
-        if item is not None and run and item.number == run[-1].number + 1:
+        if item is not None and run and item.number == run[-1].number + 1 and item.style == run[-1].style:
             run.append(item)
             continue
         if len(run) >= 2:
@@ -657,7 +659,7 @@ def parse_outline(
     第X编/分编/章/节/条/条之X/部分, and in a text that numbers its clauses
     (GB/T 1.1-2020) its 章 "1 范围", 附录 "附录A", 附录's 条 "A.1" and term
     entries "3.1\n字 word" (named by the term line, no heading of its own);
-    items are 一是、二是… enumerations inside paragraphs (``kind="item"``, children of the heading whose section holds
+    items are 一是、二是… or 第一，第二，… enumerations inside paragraphs (``kind="item"``, children of the heading whose section holds
     them, at least two in sequence). An article (第X条, 第X条之一) is an entry
     named by its label (``heading`` "") with its opening words as ``summary``;
     the numbered 项 and 目 inside an article are not entries. Lines that are

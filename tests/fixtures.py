@@ -12,7 +12,7 @@ from docx.oxml.ns import nsdecls
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842
 
 
-def zip_bytes(entries: dict[str, str]) -> bytes:
+def zip_bytes(entries: dict[str, str | bytes]) -> bytes:
     """A zip archive holding each ``name: text`` of ``entries``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -126,15 +126,28 @@ def test_a_title_is_not_closed_inside_a_book_title():
 
 
 @pytest.mark.parametrize("written", ["国发【2018] 44号", "国发[2018〕44号", "国发 （2018） 44号", "国发［2018］　44 号",
-                                     "国发〔2018〕44号"])
+                                     "国发〔2018〕44号", "国发〔２０１８〕４４号", "国发［２０１８］４４号"])
 def test_a_doc_number_is_stored_with_hexagonal_brackets_and_no_spaces(written):
-    """An OCR'd 发文字号 mixes brackets and spaces: stored as GB/T 9704-2012 §7.2.4 writes it, 国发〔2018〕44号 — its
-    evidence still the span written in the text."""
+    """An OCR'd 发文字号 mixes brackets and spaces, a web page's writes full-width numerals (read31: one with a
+    full-width year was not read at all): stored as GB/T 9704-2012 §7.2.4 writes it, 国发〔2018〕44号 — its
+    evidence still the span written in the text, its line the 发文字号 element."""
     text = f"国务院关于加强数字政府建设的指导意见\n{written}\n各省、自治区、直辖市人民政府：\n现提出如下意见。"
     doc = analyse(clean(text))
     assert doc.doc_number == "国发〔2018〕44号"
     [evidence] = [e for e in doc.evidence if e.field == "doc_number"]
     assert doc.text[evidence.start:evidence.end] == written
+    assert [doc.text[e.start:e.end] for e in doc.elements if e.kind == "doc_number"] == [written]
+
+
+@pytest.mark.parametrize("number, year", [("X府发〔2023〕5号", "2023"), ("GB办〔2020〕3号", "2020"), ("湘X发〔2021〕12号", "2021")])
+def test_a_doc_number_whose_code_holds_latin_letters_is_read_whole(number, year):
+    """read31: a 代字 written with a Latin abbreviation (a county's 「X府发」, a company's 「GB办」) was read from its first
+    Chinese character on — 「府发〔2023〕5号」 — and its line was no 发文字号 element. Letters alone are no 代字."""
+    text = f"某县人民政府关于开展冬季安全检查的通知\n{number}\n各乡镇人民政府：\n请于本月组织检查。\n"
+    doc = analyse(clean(text))
+    assert (doc.doc_number, doc.date) == (number, year)
+    assert [doc.text[e.start:e.end] for e in doc.elements if e.kind == "doc_number"] == [number]
+    assert analyse(clean(text.replace(number, "ABC〔2020〕3号"))).doc_number is None
 
 
 def test_a_declared_title_broken_over_lines_is_taken_whole():
@@ -270,6 +283,22 @@ def test_a_decree_is_titled_by_the_regulation_it_promulgates():
     assert doc.text.startswith("中华人民共和国国务院令")  # the 令 stays in the document
     assert (doc.doc_number, doc.source, doc.genre, doc.date) == ("中华人民共和国国务院令第706号", "国务院", "行政法规",
                                                                 "2018-11-06")
+
+
+@pytest.mark.parametrize("between", [0, 6])
+def test_a_regulation_revised_by_a_later_decree_is_numbered_by_it(between):
+    """read31: 36 of the corpus's 行政法规 revised by a later 令 (their 题注 「2011年7月26日 …国务院令第601号公布」 …
+    「2024年9月27日 …国务院令第791号第三次修订」) were dated by the last act but numbered by the first — a number
+    of a text they no longer are. The latest act's 令号 is the 文号, also past the first lines of a long 题注; a 题注
+    of one 令 is numbered by it, whatever acts without a number follow."""
+    amended = "".join(f"201{i}年3月2日 《国务院关于修改部分行政法规的决定》第{i + 1}次修订\n\n" for i in range(between))
+    text = ("某某保护条例\n\n2011年7月26日 中华人民共和国国务院令第601号公布\n\n" + amended
+            + "2024年9月27日 中华人民共和国国务院令第791号第三次修订）\n\n2024年12月1日 施行\n\n"
+            "第一条 为了加强某某保护，制定本条例。\n\n第二条 本条例自公布之日起施行。\n")
+    doc = analyse(clean(text))
+    assert (doc.doc_number, doc.date, doc.source) == ("中华人民共和国国务院令第791号", "2024-09-27", "国务院")
+    once = analyse(clean(text.replace("中华人民共和国国务院令第791号", "《国务院关于修改〈某某保护条例〉的决定》")))
+    assert (once.doc_number, once.date) == ("中华人民共和国国务院令第601号", "2024-09-27")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -697,8 +726,8 @@ def test_a_regulation_several_bodies_promulgate_by_one_decree_is_theirs():
     text = ("中国人民解放军文职人员条例\n2005年6月23日 中华人民共和国国务院、中华人民共和国中央军事委员会令第438号公布\n"
             "2017年9月27日 中华人民共和国国务院、中华人民共和国中央军事委员会令第689号修订\n第一章 总则\n第一条 为了规范文职人员管理，制定本条例。")
     doc = analyse(clean(text))
-    assert (doc.doc_number, doc.source, doc.genre) == (
-        "中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "国务院、中央军事委员会", "行政法规")
+    assert (doc.doc_number, doc.source, doc.genre) == (   # the 令 of its revision, as its date (read31)
+        "中华人民共和国国务院、中华人民共和国中央军事委员会令第689号", "国务院、中央军事委员会", "行政法规")
     rules = text.replace("中国人民解放军文职人员条例", "无线电管制规定")   # a 规定 of the two is no ministry's 部门规章
     assert "部门规章" not in [e.value for e in described(rules).evidence if e.field == "genre"]
     ministries = "某某站管理办法\n1990年3月1日 民政部、总后勤部令第1号发布\n第一条 为了加强管理，制定本办法。"

@@ -103,6 +103,19 @@ def test_a_lone_yi_shi_is_not_an_enumeration():
     assert parse_outline("一、要求\n大家统一思想，一是一，不含糊。", markdown=True)[0].children == []
 
 
+def test_a_speech_numbering_its_points_first_second_has_them_as_items():
+    """read31: a speech whose points open 「第一，」「第二，」 (毛选's 「第一，军事方面，…」: 19 of its long pieces had no
+    提纲) has them as items, as 一是/二是 are: its clause the heading, a paragraph one each. A run is of one style
+    (「一是…」 then 「第二，」 is none), and an ordinal alone — 「第一、二、三产业」 — is no item."""
+    body = ("同志们：\n\u3000\u3000第一，军事方面，我们处于有利地位。\n\u3000\u3000第二、政治方面，敌人内部矛盾很多。\n"
+            "\u3000\u3000第三，经济方面，困难可以克服。\n")
+    items = parse_outline(body)
+    assert [(n.kind, n.label, n.heading, n.level) for n in items] == [
+        ("item", "第一", "军事方面", 1), ("item", "第二", "政治方面", 1), ("item", "第三", "经济方面", 1)]
+    assert body[items[1].start : items[1].end] == "第二、政治方面，敌人内部矛盾很多。"
+    assert parse_outline("会上说：一是抓落实；第二，强化督导。\n全年第一、二、三产业增加值增长。\n") == []
+
+
 def _articles(nodes):
     """(level, label, heading, summary) for every node, depth first."""
     return [(n.level, n.label, n.heading, n.summary) for n in walk_outline(nodes)]

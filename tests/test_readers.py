@@ -9,6 +9,7 @@ import logging
 import os
 import random
 import re
+import zipfile
 from pathlib import Path
 
 import pdfplumber
@@ -593,6 +594,21 @@ def test_docx_nested_text_boxes_are_read_each_once_in_place():
 )
 def test_format_number(n, num_fmt, expected):
     assert format_number(n, num_fmt) == expected
+
+
+@pytest.mark.parametrize("entity", ['<!ENTITY unit "某单位">', '<!ENTITY unit SYSTEM "file:///etc/hostname">'])
+def test_docx_an_entity_reference_loses_no_text_after_it(entity):
+    """attack29: a w:t holding an entity reference a DTD declares (Word writes no DTD; python-docx resolves no entity)
+    lost the rest of its text — 「第一段」 for 「第一段&unit;尾巴。」. The reference is dropped, never resolved (an
+    external one reads no file), and the text after it kept."""
+    document = new_document()
+    document.add_paragraph("第一段MARK尾巴。")
+    document.add_paragraph("第二段正文。")
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(document))) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["word/document.xml"].decode().replace("MARK", "&unit;")
+    parts["word/document.xml"] = xml.replace("?>", f"?><!DOCTYPE w:document [{entity}]>", 1)
+    assert read_bytes(zip_bytes(parts), "通知.docx").text == "第一段尾巴。\n第二段正文。"
 
 
 def test_zip_bomb_docx_is_refused_before_parsing():

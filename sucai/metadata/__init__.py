@@ -308,14 +308,20 @@ class _Describer:
         hits = []
         sources = [Line(self.split.text, self.split.start, self.split.end)] if self.split.text else []
         above = head(self.text, 6, 0, self.split.start) if self.split.text else []  # the 版头 above the title
-        for line in sources + above + head_lines:
+        acts = {line.start: found.value for found, line in self._note_dates}   # the 题注's dated acts
+        notes = [line for _, line in self._note_dates if line.start > head_lines[-1].start] if head_lines else []
+        for line in sources + above + head_lines + notes:
             if len(line.text) > _DOC_NUMBER_LINE:
                 continue
             for m in DOC_NUMBER.finditer(line.text):
                 whole = m.group() == line.text
                 if whole or len(line.text) <= 40 or m.group("decree"):
-                    hits.append((not whole, line.start + m.start(), line.start + m.end(), issuers.doc_number_text(m)))
-        for _, start, end, value in sorted(hits, key=lambda h: h[0]):
+                    hits.append((not whole, acts.get(line.start), line.start + m.start(), line.start + m.end(),
+                                 issuers.doc_number_text(m)))
+        # a 题注's 令 that a later one revised (「2011年…国务院令第601号公布」 above 「2024年…令第791号第三次修订」)
+        # numbered an earlier text: the latest act's comes first, as its date is the text's
+        latest = max((act for _, act, *_ in hits if act), default=None)
+        for *_, start, end, value in sorted(hits, key=lambda h: (h[0], h[1] is not None and h[1] != latest)):
             self.add(self.at("doc_number", value, start, end, "文号"))
 
     def _dates(self) -> None:
@@ -366,19 +372,22 @@ class _Describer:
         """The first lines of the body."""
         return head(self.text, _HEAD_LINES, self.body_start)
 
-    def _title_note_date(self) -> Evidence | None:
-        best = None
+    @cached_property
+    def _note_dates(self) -> list[tuple[dates.Found, Line]]:
+        """The latest date of each 题注 line that has one (a 「发布时间：」 line's passed over: it is found as such),
+        never the date it takes effect (施行), in text order."""
+        found = []
         for line in title_note_lines(self.text, self.body_start):
-            if _PUBLISHED.search(line.text):  # a "发布时间：" line is found as such
-                continue
-            for found in dates.dates(line.text):
-                if _IN_FORCE.match(line.text, found.end):  # the date it takes effect is not its date
-                    continue
-                if best is None or found.value > best[0].value:
-                    best = (found, line)
-        if best is None:
+            acts = [] if _PUBLISHED.search(line.text) else [
+                d for d in dates.dates(line.text) if not _IN_FORCE.match(line.text, d.end)]
+            if acts:
+                found.append((max(acts, key=lambda d: d.value), line))
+        return found
+
+    def _title_note_date(self) -> Evidence | None:
+        if not self._note_dates:
             return None
-        found, line = best
+        found, line = max(self._note_dates, key=lambda pair: pair[0].value)   # the first of equal ones
         return self.at("date", found.value, line.start + found.start, line.start + found.end, "题注")
 
     def _signature_dates(self) -> list[Evidence]:

@@ -24,14 +24,17 @@ from ..organs import ORG, ORGS, Named, joined, plausible
 from .lines import HAN
 
 _NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
+CODE = rf"[A-Za-z]{{0,4}}[{HAN}][{HAN}A-Za-z]{{0,9}}"
+"""A 发文机关代字: Chinese characters, Latin letters among them (「X府发」, 「GB办」: a county's or a company's code
+written with its abbreviation), at least one character Chinese — a run of letters alone is no 代字."""
 _DECREE_ISSUER = rf"(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府))"
 DOC_NUMBER = re.compile(
-    rf"(?P<code>[{HAN}]{{1,10}})\s*[〔\[［【（(]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
+    rf"(?P<code>{CODE})\s*[〔\[［【（(]\s*(?P<year>(?:19|20|１９|２０)\d{{2}})\s*[〕\]］】）)]\s*第?\s*\d{{1,5}}\s*号"
     rf"|(?P<decree>(?>{_DECREE_ISSUER})(?:、(?>{_DECREE_ISSUER})){{0,5}})"
     rf"(?:令\s*(?:(?:19|20)\d{{2}}\s*年\s*)?第\s*{_NUMBER}\s*号|\s*第\s*{_NUMBER}\s*号令)"
 )
-"""A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号") or a 令's number ("中华人民共和国国务院令第517号", a ministry's
-numbered by the year: "中华人民共和国交通运输部令2023年第5号"), of a 令 that
+"""A 发文字号 ("国发〔2019〕4号", "京政发[2020]3号", "X府发〔2023〕5号": its 代字 a :data:`CODE`) or a 令's number
+("中华人民共和国国务院令第517号", a ministry's numbered by the year: "中华人民共和国交通运输部令2023年第5号"), of a 令 that
 several bodies issue together too ("中华人民共和国国务院、中华人民共和国中央军事委员会令第438号", "海关总署、公安部令第7号"),
 or written "海关总署第61号令". Each body is matched once, the first way it can be (an atomic group): tried every way,
 six of them joined cost ~50 µs a character of 「中华人民共和国国务院、」 over and over; once, ~1 µs, as one body alone did."""
@@ -39,15 +42,17 @@ six of them joined cost ~50 µs a character of 「中华人民共和国国务院
 
 def doc_number_text(match: re.Match[str]) -> str:
     """The 发文字号 or 令号 a :data:`DOC_NUMBER` match reads, as GB/T 9704-2012 §7.2.5 writes it: no white space
-    between its parts, and the year of a 发文字号 in 六角括号 whatever brackets hold it — a pair of two kinds too,
-    as OCR reads one: 「国发【2018] 44号」 → 国发〔2018〕44号. Linear in the match."""
+    between its parts, Arabic numerals in ASCII (a web page's 「国发〔２０１８〕４４号」), and the year of a 发文字号 in
+    六角括号 whatever brackets hold it — a pair of two kinds too, as OCR reads one: 「国发【2018] 44号」 →
+    国发〔2018〕44号. Linear in the match."""
     if match.group("code") is None:
-        return _SPACES.sub("", match.group())
+        return _SPACES.sub("", match.group()).translate(_ASCII_DIGITS)
     after = _SPACES.sub("", match.string[match.end("year"):match.end()])[1:]   # the closing bracket dropped
-    return f"{match.group('code')}〔{match.group('year')}〕{after}"
+    return f"{match.group('code')}〔{match.group('year')}〕{after}".translate(_ASCII_DIGITS)
 
 
 _SPACES = re.compile(r"\s+")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 PRESIDENT = "中华人民共和国主席"
 """Who issues a 主席令 (and promulgates the laws a 人民代表大会 or its 常务委员会 adopts)."""

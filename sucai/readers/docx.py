@@ -29,10 +29,12 @@ _XML_PART = (".xml", ".rels")
 # Run content in document order, the paragraph's own: the text boxes anchored in it are taken out of the tree first
 # (:func:`_anchored_boxes`), their paragraphs read as blocks of their own. Runs inside w:moveFrom are the old place
 # of a tracked move (the text is read at its w:moveTo); deleted runs hold w:delText, not w:t, so tracked deletions
-# are absent and tracked insertions (w:ins) present.
+# are absent and tracked insertions (w:ins) present. A w:t's text nodes are read, not its ``.text``: an entity
+# reference in it (a DTD's — Word writes none; python-docx resolves none) is dropped and the text after it kept
+# (``.text`` ends before it: the rest of the run was lost, attack29).
 _NAMESPACES = {**nsmap, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
-_RUN_CONTENT = XPath(" | ".join(f".//w:r[not(ancestor::w:moveFrom)]/{tag}" for tag in ("w:t", "w:tab", "w:br", "w:cr")),
-                     namespaces=_NAMESPACES)
+_RUN_CONTENT = XPath(" | ".join(f".//w:r[not(ancestor::w:moveFrom)]/{tag}"
+                                for tag in ("w:t/text()", "w:tab", "w:br", "w:cr")), namespaces=_NAMESPACES)
 _BOX, _PARAGRAPH = qn("w:txbxContent"), qn("w:p")
 _DROPPED = {f"{{{_NAMESPACES['mc']}}}Fallback", qn("w:moveFrom")}   # a box within one is not read
 _RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
@@ -102,7 +104,7 @@ def _anchored_boxes(body) -> dict:
 def _paragraph_text(p, numbering: Numbering) -> str | None:
     """The paragraph's line (numbering label + run text); None for a paragraph that a tracked deletion or
     move took away (its mark is deleted and no text is left), so that it neither shows nor counts a number."""
-    text = "".join(_RUN_TEXT.get(node.tag, node.text or "") for node in _RUN_CONTENT(p))
+    text = "".join(node if isinstance(node, str) else _RUN_TEXT[node.tag] for node in _RUN_CONTENT(p))
     if not text and _REMOVED_MARK(p):
         return None
     return numbering.label(p) + text
