@@ -85,6 +85,7 @@ input at least a quarter of the ordinary rate (linear rules; quadratic ones ran 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import tempfile
@@ -101,7 +102,7 @@ from sucai.errors import ReadError
 from sucai.index import Feed
 from sucai.ingest import ParseJob, discover
 from sucai.library import Library
-from sucai.readers import OFFICE_FORMATS, detect_format, file_bytes
+from sucai.readers import OFFICE_FORMATS, READER_MODULES, detect_format, file_bytes
 
 TARGET_CHARS_PER_S = 2_000_000
 TARGET_RSS_MB = 400
@@ -231,7 +232,12 @@ def parse_split(files: list[Path], every: int) -> None:
     this process as a worker parses it (``ingest._parse_job``), its result pickled as the pool sends it to the
     ingest's process and unpickled as that process receives it; each stage's CPU seconds (``time.process_time``)
     and characters (stored ``chars``) per CPU second. What a worker does besides (its start, its folder, the pipe)
-    is the difference between the workers' CPU in the ingest and this total."""
+    is the difference between the workers' CPU in the ingest and this total. What the workers' fork server loads
+    before it forks them (every reader's modules, the warmed tables: :mod:`sucai.preload`) is loaded first, untimed —
+    the first PDF read here took 0.3 s of importing pdfplumber, which no worker pays."""
+    for module in READER_MODULES:
+        importlib.import_module(module)
+    ingest.warm_up()
     modules = {module for module, _ in PARSE_STAGES}
     timers = {module: Stages(module, [name for m, name in PARSE_STAGES if m is module], time.process_time)
               for module in modules}

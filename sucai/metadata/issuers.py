@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..organs import ORG, ORGS, Named, joined, plausible
-from .lines import HAN
+from .lines import HAN, holds
 
 _NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
 _DECREE_ISSUER = rf"(?:中华人民共和国)?(?:国务院|主席|[{HAN}]{{1,12}}(?:部|委员会|局|署|行|院|政府))"
@@ -205,7 +205,8 @@ def _bodies(orgs: str) -> str:
 def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | None:
     """The agency of the first news dateline near the start of a line of ``text[start:end]``:
     "新华社北京10月20日电" → 新华社, "央视网消息" → 央视网 (offsets into ``text``)."""
-    m = _NEWS.search(text, start, len(text) if end is None else end)
+    end = len(text) if end is None else end
+    m = _NEWS.search(text, start, end) if holds(text, ("消息", "日电", "讯"), start, end) else None   # (a dateline's end)
     return Named(m.group("org"), m.start("org"), m.end("org")) if m else None
 
 
