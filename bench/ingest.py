@@ -32,41 +32,49 @@ after 100 files instead of 25 — 9 % less of the workers' CPU, the memory the s
 Where the CPU was (issue 16, the same files, 20.9 M characters, 2 workers, load 4–13): the tree 74–85 s, 3.5–4.1
 CPU s per M characters — this process 43–52 s (tantivy's indexing thread 19, its merges 7, the main thread 13–14:
 SQLAlchemy and SQLite per transaction, datasketch's LSH, the index entries; the pool's threads 3.5, the results
-unpickled), the parse workers and fork server 31–33 s. A parse by stage (``--parse-every 4``, 5.5 M characters,
-6.4 s): read 14 %, clean 13 %, metadata 15 %, outline 12 %, the near-duplicate sketch 10 % (its MinHash most), jieba
-19 % (rjieba's cut 0.71 s of word_text's 0.85), the rest of the index tokens 6 % (normalize 0.22 s; bigrams and
-unigrams, made as arrays already, 0.05), pickling 4 %. Its result pickles to 136 MB (bigrams 36, sketch 32, document
-21, unigrams 21, words 17, fingerprints 10): 0.30 s to pickle, 0.50 to unpickle, most of it the document's outline
-(0.22) — sending the normalised text instead of the bigrams and unigrams would save ~0.03 s of 6.4, and the k-gram
-hashes the sketch and the 查重 fingerprints both make of the skeleton ~0.05: neither tried. The largest stage is
-tantivy's, half of it the 查重 fingerprints: that quarter's entries indexed alone (one writer thread, as the
-ingest's), every field 5.3/5.8 s of CPU, without ``fp`` and ``free_fp`` 2.5/2.8, without ``free_fp`` alone 3.8/4.3 —
-which holds the same tokens as ``fp`` in every document without a members part (847 of the 848). So index version 14
-indexes them once (fp29): ``free_fp`` for every document, ``fp`` only for those with a members part; a member's 查重
-reads ``fp`` and ``free_fp`` of the others (:class:`sucai.check.retrieve.Sources`), a non-member's ``free_fp`` as
-before. The files that need no converter, three runs a side alternated (``--no-converter --parse-every 0``, load
-12–18): the tree 91.5/88.8/94.6 → 80.5/85.3/78.4 CPU s, 4.37/4.24/4.52 → 3.85/4.08/3.75 CPU s per M characters
-(median −12 %); this process 55.5/54.7/58.9 → 45.4/47.7/44.6 s, tantivy's indexing thread 25.2/24.2/26.3 →
-19.3/20.3/19.1 s (45/44/45 % of this process → 42/43/43 %), its merges 10.1/11.0/12.2 → 6.2/6.1/6.0 s; tree PSS peak
-403/405/412 → 387/362/372 MB. Tried and taken back: the parses ready stored at a wait for a worker only once
-they are 8 or the first waited a second (they were 3.6 a transaction; the corpus's files that need no converter, three
-runs a side alternated: the main thread 14.0/14.1/13.1 → 9.5/9.2/9.7 s, the tree 85.1/83.5/79.9 → 79.5/75.2/79.2 s,
-4.07/3.99/3.82 → 3.80/3.59/3.78 CPU s per M characters; tree PSS peak 399/399/391 → 400/404/398 MB) — the files
-parsed while a scan's OCR runs were then stored only once it ended, when it ended within the second, where each file
-is stored as its parse is done (issue 17: tests/test_ingest.py's slow scan, tests/test_formats.py's scan the ingest
-tells it waits for, both red in a fresh-clone CI on a quiet machine). A batch bounded by time needs those tests to
-allow its second.
-Kept instead (each parse still stored as it is done): the documents of a batch marked placed among near-duplicates
-in the next batch's transaction (``Catalogue.add_all``'s ``placed``), not in one of their own — one transaction a
-batch, not two. Where the main thread's CPU went before (one run, ``thread_time`` by stage, load 12: 2,595
-transactions for 3,394 documents, 1.3 a transaction on a loaded machine): ``Catalogue.add_all`` 5.8 s (a document's
-insert and file record 2.1, its JSON columns 1.5, the signatures 0.4, the change log 0.4, BEGIN IMMEDIATE and the
-commit ≈ 1.4), ``Catalogue.placed`` 1.8 (its own transaction, now gone), ``Clusters.after_store`` 1.9 (the LSH),
-the index feed 1.3, ``malloc_trim`` at each wait for a worker 1.3 (:func:`sucai.memory.give_back`; not tried). The
-same files, runs alternated with the parent commit (dffb291) under load 13–22, ``Library.ingest(workers=2,
-stop_parsers=True)``: the main thread 15.4/15.8/14.7 → 14.6/14.0/13.3 s (median −9.5 %), the tree 93.6/95.3/88.3 →
-91.7/89.2/85.8 s (median −4.7 %), 4.47/4.55/4.22 → 4.38/4.26/4.10 CPU s per M characters (each run lower than the
-base run before it; both sides fell as the load did).
+unpickled), the parse workers and fork server 31–33 s. A parse by stage (``--parse-every 4``, 5.5 M characters, the
+readers loaded first as the fork server has them; three runs a side alternated, load 9–12, ingest30): 7.0 s — read 13 %,
+clean 13 %, metadata 12 %, outline 10 %, the 公文 elements 3 %, the near-duplicate sketch 10 % (its MinHash's matrix most:
+numpy, chunks of 512–2,048 shingles alike), jieba 18 %, the rest of the index tokens 7 %, pickling 4 % (136 MB, most of
+its time the document's outline). Metadata 1.04 (0.99–1.12) → 0.86 (0.83–0.86) s, the parse 7.43 (6.93–7.67) → 7.01
+(7.01–7.11) s: searches spared where no match can be — a pattern opening with a line start (re tries it at every
+character: a news dateline, a 发布时间 or 日期 line) only in a window holding a word its every match holds (消息/日电/讯, 日期/时间:
+:func:`sucai.metadata.lines.holds`), a 文号 only on a line with 号, the paid tags only in a text with ``paid`` (0.023 →
+0.005 s) —, and ``title_genre`` cached (each title part's tail tried against every 文种's words at each of its 16
+characters; 1,866 titles in 4,742 calls). The ingest (``--no-converter --parse-every 0``, three runs a side alternated,
+load 6–8): the parse workers 32.4/35.4/33.7 → 33.8/34.0/30.9 CPU s, the tree 3.44/3.79/3.52 → 3.67/3.66/3.25 CPU s per M
+characters — the ~1.6 s the split saves over these files is within the runs' spread. Looked at and left: the other clean
+rules (one pass each, 0.02–0.12 s; the words they need are common: ``<`` or ``&`` in 748 of 848 texts), the elements'
+lines squeezed at once (0.13 → 0.12 s), the 注释 line's search (0.03 s), the body cues of ``genres`` (0.2 s; a guard needs
+a word per cue in that table), the outline's labels (one pass; 0.3 s of Python per label). Sending the normalised text
+instead of the bigrams and unigrams would save ~0.03 s, and the k-gram hashes the sketch and the 查重 fingerprints both
+make of the skeleton ~0.05: neither tried. The largest stage is tantivy's, half of it the 查重 fingerprints: that
+quarter's entries indexed alone (one writer thread, as the ingest's), every field 5.3/5.8 s of CPU, without ``fp`` and
+``free_fp`` 2.5/2.8, without ``free_fp`` alone 3.8/4.3 — which holds the same tokens as ``fp`` in every document without
+a members part (847 of the 848). So index version 14 indexes them once (fp29): ``free_fp`` for every document, ``fp``
+only for those with a members part; a member's 查重 reads ``fp`` and ``free_fp`` of the others
+(:class:`sucai.check.retrieve.Sources`), a non-member's ``free_fp`` as before. The files that need no converter, three
+runs a side alternated (``--no-converter --parse-every 0``, load 12–18): the tree 91.5/88.8/94.6 → 80.5/85.3/78.4 CPU s,
+4.37/4.24/4.52 → 3.85/4.08/3.75 CPU s per M characters (median −12 %); this process 55.5/54.7/58.9 → 45.4/47.7/44.6 s,
+tantivy's indexing thread 25.2/24.2/26.3 → 19.3/20.3/19.1 s (45/44/45 % of this process → 42/43/43 %), its merges
+10.1/11.0/12.2 → 6.2/6.1/6.0 s; tree PSS peak 403/405/412 → 387/362/372 MB. Tried and taken back: the parses ready
+stored at a wait for a worker only once they are 8 or the first waited a second (they were 3.6 a transaction; the
+corpus's files that need no converter, three runs a side alternated: the main thread 14.0/14.1/13.1 → 9.5/9.2/9.7 s, the
+tree 85.1/83.5/79.9 → 79.5/75.2/79.2 s, 4.07/3.99/3.82 → 3.80/3.59/3.78 CPU s per M characters; tree PSS peak
+399/399/391 → 400/404/398 MB) — the files parsed while a scan's OCR runs were then stored only once it ended, when it
+ended within the second, where each file is stored as its parse is done (issue 17: tests/test_ingest.py's slow scan,
+tests/test_formats.py's scan the ingest tells it waits for, both red in a fresh-clone CI on a quiet machine). A batch
+bounded by time needs those tests to allow its second. Kept instead (each parse still stored as it is done): the
+documents of a batch marked placed among near-duplicates in the next batch's transaction (``Catalogue.add_all``'s
+``placed``), not in one of their own — one transaction a batch, not two. Where the main thread's CPU went before (one
+run, ``thread_time`` by stage, load 12: 2,595 transactions for 3,394 documents, 1.3 a transaction on a loaded machine):
+``Catalogue.add_all`` 5.8 s (a document's insert and file record 2.1, its JSON columns 1.5, the signatures 0.4, the
+change log 0.4, BEGIN IMMEDIATE and the commit ≈ 1.4), ``Catalogue.placed`` 1.8 (its own transaction, now gone),
+``Clusters.after_store`` 1.9 (the LSH), the index feed 1.3, ``malloc_trim`` at each wait for a worker 1.3
+(:func:`sucai.memory.give_back`; not tried). The same files, runs alternated with the parent commit (dffb291) under load
+13–22, ``Library.ingest(workers=2, stop_parsers=True)``: the main thread 15.4/15.8/14.7 → 14.6/14.0/13.3 s (median −9.5
+%), the tree 93.6/95.3/88.3 → 91.7/89.2/85.8 s (median −4.7 %), 4.47/4.55/4.22 → 4.38/4.26/4.10 CPU s per M characters
+(each run lower than the base run before it; both sides fell as the load did).
 
 The whole corpus is the issue's figure. Some of its files need an external converter — Tesseract's OCR
 for scans, LibreOffice for .doc/.wps/.rtf/.odt — which is not our code and may take as long as the rest
@@ -85,6 +93,7 @@ input at least a quarter of the ordinary rate (linear rules; quadratic ones ran 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import tempfile
@@ -101,7 +110,7 @@ from sucai.errors import ReadError
 from sucai.index import Feed
 from sucai.ingest import ParseJob, discover
 from sucai.library import Library
-from sucai.readers import OFFICE_FORMATS, detect_format, file_bytes
+from sucai.readers import OFFICE_FORMATS, READER_MODULES, detect_format, file_bytes
 
 TARGET_CHARS_PER_S = 2_000_000
 TARGET_RSS_MB = 400
@@ -231,7 +240,12 @@ def parse_split(files: list[Path], every: int) -> None:
     this process as a worker parses it (``ingest._parse_job``), its result pickled as the pool sends it to the
     ingest's process and unpickled as that process receives it; each stage's CPU seconds (``time.process_time``)
     and characters (stored ``chars``) per CPU second. What a worker does besides (its start, its folder, the pipe)
-    is the difference between the workers' CPU in the ingest and this total."""
+    is the difference between the workers' CPU in the ingest and this total. What the workers' fork server loads
+    before it forks them (every reader's modules, the warmed tables: :mod:`sucai.preload`) is loaded first, untimed —
+    the first PDF read here took 0.3 s of importing pdfplumber, which no worker pays."""
+    for module in READER_MODULES:
+        importlib.import_module(module)
+    ingest.warm_up()
     modules = {module for module, _ in PARSE_STAGES}
     timers = {module: Stages(module, [name for m, name in PARSE_STAGES if m is module], time.process_time)
               for module in modules}

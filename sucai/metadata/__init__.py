@@ -59,7 +59,7 @@ from ..elements import PARAGRAPH_END
 from ..model import METADATA_FIELDS, Evidence
 from ..organs import Named, signature
 from . import dates, genres, issuers, titles
-from .lines import HAN, SPACE, Line, head, lines, tail
+from .lines import HAN, SPACE, Line, head, holds, lines, tail
 
 __all__ = ["Origin", "Description", "describe", "title_note_lines", "title_notes", "DOC_NUMBER"]
 
@@ -311,7 +311,7 @@ class _Describer:
         acts = {line.start: found.value for found, line in self._note_dates}   # the 题注's dated acts
         notes = [line for _, line in self._note_dates if line.start > head_lines[-1].start] if head_lines else []
         for line in sources + above + head_lines + notes:
-            if len(line.text) > _DOC_NUMBER_LINE:
+            if len(line.text) > _DOC_NUMBER_LINE or "号" not in line.text:   # every DOC_NUMBER holds a 号
                 continue
             for m in DOC_NUMBER.finditer(line.text):
                 whole = m.group() == line.text
@@ -442,7 +442,7 @@ class _Describer:
             if date:
                 found.append(self.at("date", date.value, at, at, "发布时间"))
         for a, b in ((self.body_start, self.body_start + 1500), (max(self.body_start, len(self.text) - 1000), len(self.text))):
-            m = _PUBLISHED.search(self.text, a, b)
+            m = _PUBLISHED.search(self.text, a, b) if holds(self.text, ("日期", "时间"), a, b) else None
             if m:
                 rest = self.text[m.end() : m.end() + 30]
                 date = next(dates.dates(rest), None) or _compact(rest)

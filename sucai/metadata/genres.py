@@ -207,6 +207,7 @@ _RULES = re.compile(r"(?:规定|办法|细则|规则|规范)$")
 _LOCAL = re.compile(rf"^[{HAN}]{{2,10}}(?:省|市|自治区|自治州|县|区)")
 
 
+@lru_cache(maxsize=1024)   # a document's title candidates, its parts and folders ask again: 1,866 titles in 4,742 calls
 def title_genre(title: str) -> str | None:
     """The 文种 a title names by its closing word, or None.
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from ..organs import ORG, ORGS, Named, joined, plausible
-from .lines import HAN
+from .lines import HAN, holds
 
 _NUMBER = r"(?:\d{1,5}|[一二三四五六七八九十百千零〇]{1,6})"
 CODE = rf"[A-Za-z]{{0,4}}[{HAN}][{HAN}A-Za-z]{{0,9}}"
@@ -210,7 +210,8 @@ def _bodies(orgs: str) -> str:
 def news_agency(text: str, start: int = 0, end: int | None = None) -> Named | None:
     """The agency of the first news dateline near the start of a line of ``text[start:end]``:
     "新华社北京10月20日电" → 新华社, "央视网消息" → 央视网 (offsets into ``text``)."""
-    m = _NEWS.search(text, start, len(text) if end is None else end)
+    end = len(text) if end is None else end
+    m = _NEWS.search(text, start, end) if holds(text, ("消息", "日电", "讯"), start, end) else None   # (a dateline's end)
     return Named(m.group("org"), m.start("org"), m.end("org")) if m else None
 
 
