@@ -1344,6 +1344,8 @@ def test_the_gov_cn_pages_metadata_is_evidence_outside_the_text(corpus_dir):
     (["关于进一步加强和改进", "基层党组织建设的意见"], "基层党组织建设的意见", "关于进一步加强和改进基层党组织建设的意见"),
     (["通知公告", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a site's section name
     (["某某自治县人民政府办公室文件", "关于做好防汛工作的通知"], "关于做好防汛工作的通知", "关于做好防汛工作的通知"),   # a 版头's 标志
+    (["国务院办公厅关于全面推行行政规范性文件", "合法性审核机制的指导意见"], "合法性审核机制的指导意见",
+     "国务院办公厅关于全面推行行政规范性文件合法性审核机制的指导意见"),   # its first line ends in 文件, no 标志 (tidy31)
 ])
 def test_a_title_broken_over_two_lines_is_whole_when_the_file_is_named_after_its_second(tmp_path, lines, name, title):
     """read30: a title broken over two lines, the file named after the second, was the second line alone: the file's

@@ -210,9 +210,9 @@ def _broken_above(text: str, before: list[Line], line: Line, heads: set[int]) ->
 
 
 def _closed(line: str) -> bool:
-    """Whether ``line`` ends as a title does (a 文种) or is a 版头's 发文机关标志 (「某某自治县人民政府办公室文件」): no title
-    broken over lines goes on from it."""
-    return bool(END_WORD.search(line) or _FILE_MARK.fullmatch(line))
+    """Whether ``line`` ends as a title does (a 文种) or is a 版头's 发文机关标志 (「某某自治县人民政府办公室文件」, no
+    关于 in it: 「…关于全面推行行政规范性文件」 is a title's opening): no title broken over lines goes on from it."""
+    return bool(END_WORD.search(line) or _FILE_MARK.fullmatch(line) and "关于" not in line)
 
 
 def _title_lines(text: str, first: Line, heads: set[int]) -> list[Line]:
