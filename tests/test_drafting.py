@@ -150,11 +150,22 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
             "二十四次，新发展党员十一名。坚决做到“两个维护”，严格落实中央八项规定，增强“四个意识”，从三个方面查摆，落实"
             "“第一议题”制度，学习党的十九届四中全会、市第十二次党代会和第十四届全国人大第二次会议精神。\n1.召开大会。\n（2）开展剖析。")
     assert [(kind, original) for kind, original in kinds(text)] == [
-        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186万"), ("number", "6.5%"),
+        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186"), ("number", "6.5%"),
         ("number", "9.4%"), ("number", "二十四"), ("number", "十一")]
     assert mark_placeholders(text).text.startswith(
-        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】元，同比增长【待补】、【待补】；"
+        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】万元，同比增长【待补】、【待补】；"
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
+
+
+def test_a_figure_s_placeholder_keeps_its_magnitude():
+    """verify31, a first 述职报告: 「收入突破二十万元」 was drafted 「突破【待补】元」 — the writer filled in 「20」 and got
+    「20元」. The 【待补】 of a number stands for its digits; the 万 or 亿 it ends with stays after it, so that the figure
+    keeps its order of magnitude (二十万 → 【待补】万, 1.5亿 → 【待补】亿, 126万亿 → 【待补】万亿); a 万 inside a number
+    (二十万三千) is no magnitude of its end, and a number of no magnitude is replaced whole."""
+    text = "集体经济收入突破二十万元，投入1.5亿元，规模达126万亿元，奖补二十万三千元，抽检1580批次。"
+    marked = mark_placeholders(text)
+    assert marked.text == "集体经济收入突破【待补】万元，投入【待补】亿元，规模达【待补】万亿元，奖补【待补】元，抽检【待补】批次。"
+    assert [p.original for p in marked.placeholders] == ["二十", "1.5", "126", "二十万三千", "1580"]
 
 
 def test_a_count_in_one_chinese_digit_is_a_figure_the_formulas_stay():
@@ -435,7 +446,7 @@ def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
     （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
     inline list's label wherever it stands; a bracketed figure with its unit (（35%）, （186万元）, （12个村）) is still a figure."""
     text = "收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体资产闲置，闲置率（35%）、（186万元）、（12个村）、（12）"
-    assert kinds(text) == [("number", "35%"), ("number", "186万"), ("number", "12")]
+    assert kinds(text) == [("number", "35%"), ("number", "186"), ("number", "12")]
     assert mark_placeholders(text).text.startswith("收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体")
 
 
@@ -1456,7 +1467,7 @@ def test_what_a_moved_year_was_said_to_be_is_the_writer_s_to_say():
         "今年是【待补】之年，明年是【待补】之年。今年以来，全县安全形势平稳。")
     assert [mark_placeholders(speech, year=y, source_year=s).text for y, s in ((2026, 2026), (2027, None))] == [speech] * 2
     kept = "2025年，全镇实现地区生产总值12.6亿元。"
-    assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】元。"
+    assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】亿元。"
 
 
 def test_a_year_s_second_role_after_its_first_is_the_writer_s_to_say_too():
