@@ -2311,6 +2311,11 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     # season27: a topic that is a title of the 文种 already (「…述职述廉报告」 is a 述职报告), not 「…述职述廉报告述职报告」
     ("述职述廉报告", "2026年度述职述廉报告", "县财政局综合科", 2026, "县财政局综合科2026年度述职述廉报告"),
     ("述职报告", "2026年度个人述职述廉报告", None, 2026, "2026年度个人述职述廉报告"),
+    # verify31: a topic holding the 文种's head in a name of it (述职 of 「述职述廉」) gets its closing word alone, not
+    # 「某县财政局述职述廉述职报告」; a name without the head is no part of it (学习 + 体会: a 心得体会's 「学习体会」)
+    ("述职报告", "述职述廉", "某县财政局", None, "某县财政局述职述廉报告"),
+    ("述职报告", "2025年度述学述职述廉", None, 2025, "2025年度述学述职述廉报告"),
+    ("心得体会", "党史学习", None, None, "党史学习心得体会"),
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
     ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
     # write25: a speech is named by its occasion, 「在…上的讲话」 — not 「某县县委2026年全县经济工作会议讲话稿」 nor 「…的讲话稿」
