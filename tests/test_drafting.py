@@ -47,7 +47,7 @@ from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_s
 from sucai.drafting.plan import Plan, _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
-from sucai.errors import InvalidInput, NotFound
+from sucai.errors import BadValue, InvalidInput, NotFound
 from sucai.library import Library
 from sucai.model import Document, walk_outline
 from sucai.outline import parse_outline
@@ -812,14 +812,19 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
         units.set_hidden(hidden, False)
 
 
-def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
-    found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
-    assert found.warnings == ["文种“不存在的文种”不在文种表中，已在全部文种中查找（文种表见 sucai genres）"]
+def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path, capsys):
+    found = suggest_outline(units, "请示", "组织生活会", member=True)   # in the taxonomy, not in the library
+    assert found.warnings == ["库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
     assert found.outline
-    assert suggest_outline(units, "请示", "组织生活会", member=True).warnings == [   # in the taxonomy, not in the library
-        "库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
-    assert suggest_outline(units, "检查材料", "组织生活会", member=True).warnings == [   # new-user try 29: a near name
-        "文种“检查材料”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    # verify31: a name no 文种 has is refused as the search's filter refuses it — it got every 文种's outline, and then
+    # no first draft (new-user try 29: the names near it said)
+    for name, near in (("不存在的文种", ""), ("检查材料", "；相近的有“对照检查材料”")):
+        with pytest.raises(BadValue, match=re.escape(f"没有这个文种，请从文种表中选择（文种表见 sucai genres{near}）")):
+            asked_genre(name)
+    capsys.readouterr()
+    assert run_cli(["draft", "--genre", "乱写文种", "--topic", "担当作为", "--home", str(units.settings.home)]) == 2
+    said = capsys.readouterr()
+    assert (said.out, said.err.splitlines()[-1]) == ("", "错误：没有这个文种，请从文种表中选择（文种表见 sucai genres）")
     # new-user try 20: what one 文种's titles end with, as a writer types it, is that 文种 — its outline, no warning
     assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
     assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
@@ -832,7 +837,7 @@ def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
     assert result.exit_code == 0 and "不在文种表中" not in result.output, result.output
     assert (tmp_path / "发言.md").read_text(encoding="utf-8").startswith("# 作风建设研讨发言\n\n> 文种：讲话稿")
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
-    assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
+    assert first_draft(make_plan(units, "请示", "组织生活会", member=True), "初稿").sections == []
 
 
 def test_a_genre_without_documents_takes_no_laws_headings(tmp_path, make_home):

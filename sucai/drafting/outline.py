@@ -25,8 +25,8 @@ from functools import partial
 
 from .. import access
 from ..library import Library
-from ..errors import BadValue
-from ..metadata.genres import GENRES, LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, title_genre, written_genre
+from ..errors import BadValue, InvalidInput
+from ..metadata.genres import GENRES, LAWS, canonical, listed_genre, title_genre, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -90,13 +90,17 @@ class OutlineSuggestion:
 def asked_genre(genre: str) -> str:
     """The 文种 a 提纲 is asked for: ``genre`` without white space around it, a shorthand the search filter takes
     read as its name (「讲话」 → 讲话稿), a name of none as a title ending with it is classed (「研讨发言」 → 讲话稿:
-    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (code ``no_genre``,
-    exit status 2 on the command line, 422 on the web) when nothing is left: without a 文种 the outline would mix
-    the headings of every kind of document."""
+    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (exit status 2 on the command line, 422 on the web)
+    when nothing is left (code ``no_genre``: without a 文种 the outline would mix the headings of every kind of
+    document), and for a name no 文种 has (code ``bad_genre``, in the words a search's filter refuses it with:
+    :func:`sucai.metadata.genres.listed_genre` — an outline of every 文种 would have given no draft)."""
     genre = written_genre(genre)
     if not genre:
         raise BadValue("请给出文种，如 对照检查材料", code="no_genre")
-    return genre
+    try:
+        return listed_genre(genre)
+    except InvalidInput as refused:
+        raise BadValue(refused.message, code=refused.code) from None
 
 
 def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
@@ -185,8 +189,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
 def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topic: str) -> tuple[list[Document], list[str]]:
     """The documents a 提纲 is merged from (``find(genre, topic)``: :func:`similar_documents`) and what to tell the
     writer of them: those of the 文种 most like the topic; none on the topic: the 文种's others, whose headings are
-    the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种 (or a 文种 the taxonomy does
-    not have): those of every 文种 most like the topic — but a law's or a regulation's (总则, 法律责任, 附则: a model for
+    the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种: those of every 文种 most like the topic — but a law's or a regulation's (总则, 法律责任, 附则: a model for
     none but another law) when the 文种 asked is no law."""
     warnings = []
     docs = find(genre, topic)
@@ -197,9 +200,7 @@ def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topi
     if len(docs) == 1 and genre:
         warnings.append(f"库中文种为“{genre}”且有提纲的材料只有一篇，提纲取自该篇")
     if not docs and genre:
-        unknown = genre not in GENRE_NAMES
-        warnings.append((f"文种“{genre}”不在文种表中" if unknown else f"库中没有文种为“{genre}”且有提纲的材料")
-                        + "，已在全部文种中查找" + (genre_table_hint(genre) if unknown else ""))
+        warnings.append(f"库中没有文种为“{genre}”且有提纲的材料，已在全部文种中查找")
         docs = find(None, topic, laws=genre in LAWS)
     if not docs:
         warnings.append("库中没有可供参考的提纲")
