@@ -441,6 +441,26 @@ def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_
         assert json.loads(said.out)["warnings"] == warnings and all(f"提示：{w}" in said.err for w in warnings)
 
 
+def test_nothing_on_the_topic_in_the_genre_says_which_other_genres_have_it(tmp_path, make_home):
+    """verify31: 「draft --genre 专题发言 --topic "组织生活会 担当作为"」 said 「库中没有与主题…相关的段落」 though the library
+    held such documents of other 文种. The hint says what the 文种 lacks, and which other 文种 have documents on the topic
+    and how many (hand-checked: the two speeches name the 四中全会, the 心得体会 does not) — in the viewer's view: a
+    speech naming it in its members part alone is no document on it for a non-member."""
+    speech = ON_PLENUM.replace("学习贯彻党的二十届四中全会精神心得体会", "在全县学习贯彻全会精神大会上的讲话", 1)
+    members = ("在全县理论学习中心组学习会上的讲话\n\n同志们：今天召开中心组学习会。\n一、提高认识\n要把学习作为第一要务。\n"
+               "##paidbegin##\n二、抓好落实\n要认真学习贯彻党的二十届四中全会精神，推动各项工作落地见效。\n##paidend##\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"off.txt": OFF_PLENUM, "speech.txt": speech,
+                                                          "members.txt": members})
+    topic = "学习贯彻党的二十届四中全会精神"
+    lacking = (f"库中文种为“心得体会”的材料没有与主题“{topic}”相关的段落，候选段落和初稿按标题相近取自其他主题的材料，"
+               "请逐段核对是否切题；其他文种中有 {} 篇与该主题相关的材料（“讲话稿” {} 篇），可换文种再试")
+    for member, count in ((True, 2), (False, 1)):
+        plan = make_plan(library, "心得体会", topic, member=member)
+        assert (plan.elsewhere, plan.warnings[-1]) == ({"讲话稿": count}, lacking.format(count, count))
+    assert make_plan(library, "心得体会", "基层减负", member=False).elsewhere == {}   # on the topic: nothing to say
+    library.close()
+
+
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
     """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
     （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
