@@ -1121,6 +1121,23 @@ def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
         "place"] == "开头"
 
 
+def test_sucai_draft_writes_its_first_draft_to_the_standard_output_as_export_does(units, tmp_path, capsys):
+    """verify31: 「sucai draft -o -」 was refused (初稿文件应以 .docx、.md 或 .txt 结尾) while 「export -o -」 writes to the
+    standard output. The first draft goes there as Markdown — the bytes -o 初稿.md writes, the plan not printed with
+    it, the line saying so on the standard error —; with --json, which writes there too, it is refused (exit 2)."""
+    asked = ["draft", "--genre", GENRE, "--topic", "组织生活会", "--unit", "县审计局党支部", "--home", str(units.settings.home)]
+    target = tmp_path / "初稿.md"
+    assert run_cli([*asked, "-o", str(target)]) == ExitCode.OK
+    capsys.readouterr()
+    assert run_cli([*asked, "-o", "-"]) == ExitCode.OK
+    said = capsys.readouterr()
+    assert said.out == target.read_text(encoding="utf-8")
+    assert said.out.startswith(f"# 县审计局党支部组织生活会{GENRE}\n") and "提纲（参考" not in said.out
+    assert "已写出初稿到标准输出（" in said.err
+    assert run_cli([*asked, "-o", "-", "--json"]) == ExitCode.USAGE
+    assert "请只用其一" in capsys.readouterr().err
+
+
 def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
     """The opening (a section without a heading) has no label and counts for none: the headings after it are 一、 and
     （一）; the download has no heading line for it, its 字数 is its text's, and its place in the sources list is 开头 —
