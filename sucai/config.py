@@ -185,6 +185,14 @@ def parse_day(written: str) -> date:
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 
 
+def year_digits(written):
+    """A year as a user writes it anywhere (``--year``, the web's ``year`` parameters) — 2024, ２０２４ or 2024年, white
+    space around allowed — as its digits (「2024」: full-width ones made ASCII, the closing 年 dropped), for the caller's
+    check of a whole number in range to take or refuse (「2024年度」 stays as it is, and is refused); a value that is
+    not text (a default) as it is. Never raises."""
+    return unicodedata.normalize("NFKC", written).strip().removesuffix("年").rstrip() if isinstance(written, str) else written
+
+
 def data_dir(home: str | Path | None = None) -> Path:
     """The data directory: ``home``, else ``$SUCAI_HOME``, else the user-data directory (not created here)."""
     return Path(home or os.environ.get("SUCAI_HOME") or user_data_dir("sucai")).expanduser()

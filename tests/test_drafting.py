@@ -47,7 +47,7 @@ from sucai.drafting.paragraphs import CLOSING_TAIL, Candidate, _body, _closing_s
 from sucai.drafting.plan import Plan, _paragraph
 from sucai.elements import find_elements
 from sucai.drafting.rewrite import RewriteUnavailable
-from sucai.errors import InvalidInput, NotFound
+from sucai.errors import BadValue, InvalidInput, NotFound
 from sucai.library import Library
 from sucai.model import Document, walk_outline
 from sucai.outline import parse_outline
@@ -150,11 +150,22 @@ def test_another_units_figures_are_placeholders_and_the_formulas_every_unit_writ
             "二十四次，新发展党员十一名。坚决做到“两个维护”，严格落实中央八项规定，增强“四个意识”，从三个方面查摆，落实"
             "“第一议题”制度，学习党的十九届四中全会、市第十二次党代会和第十四届全国人大第二次会议精神。\n1.召开大会。\n（2）开展剖析。")
     assert [(kind, original) for kind, original in kinds(text)] == [
-        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186万"), ("number", "6.5%"),
+        ("number", "3260"), ("number", "1580"), ("number", "98.6%"), ("number", "186"), ("number", "6.5%"),
         ("number", "9.4%"), ("number", "二十四"), ("number", "十一")]
     assert mark_placeholders(text).text.startswith(
-        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】元，同比增长【待补】、【待补】；"
+        "全年检查食品生产经营主体【待补】家次，抽检【待补】批次，合格率【待补】，罚没款【待补】万元，同比增长【待补】、【待补】；"
         "参加中心组学习【待补】次，新发展党员【待补】名。坚决做到“两个维护”")
+
+
+def test_a_figure_s_placeholder_keeps_its_magnitude():
+    """verify31, a first 述职报告: 「收入突破二十万元」 was drafted 「突破【待补】元」 — the writer filled in 「20」 and got
+    「20元」. The 【待补】 of a number stands for its digits; the 万 or 亿 it ends with stays after it, so that the figure
+    keeps its order of magnitude (二十万 → 【待补】万, 1.5亿 → 【待补】亿, 126万亿 → 【待补】万亿); a 万 inside a number
+    (二十万三千) is no magnitude of its end, and a number of no magnitude is replaced whole."""
+    text = "集体经济收入突破二十万元，投入1.5亿元，规模达126万亿元，奖补二十万三千元，抽检1580批次。"
+    marked = mark_placeholders(text)
+    assert marked.text == "集体经济收入突破【待补】万元，投入【待补】亿元，规模达【待补】万亿元，奖补【待补】元，抽检【待补】批次。"
+    assert [p.original for p in marked.placeholders] == ["二十", "1.5", "126", "二十万三千", "1580"]
 
 
 def test_a_count_in_one_chinese_digit_is_a_figure_the_formulas_stay():
@@ -472,12 +483,32 @@ def test_a_first_draft_with_nothing_on_its_topic_is_filled_by_likeness_and_says_
         assert json.loads(said.out)["warnings"] == warnings and all(f"提示：{w}" in said.err for w in warnings)
 
 
+def test_nothing_on_the_topic_in_the_genre_says_which_other_genres_have_it(tmp_path, make_home):
+    """verify31: 「draft --genre 专题发言 --topic "组织生活会 担当作为"」 said 「库中没有与主题…相关的段落」 though the library
+    held such documents of other 文种. The hint says what the 文种 lacks, and which other 文种 have documents on the topic
+    and how many (hand-checked: the two speeches name the 四中全会, the 心得体会 does not) — in the viewer's view: a
+    speech naming it in its members part alone is no document on it for a non-member."""
+    speech = ON_PLENUM.replace("学习贯彻党的二十届四中全会精神心得体会", "在全县学习贯彻全会精神大会上的讲话", 1)
+    members = ("在全县理论学习中心组学习会上的讲话\n\n同志们：今天召开中心组学习会。\n一、提高认识\n要把学习作为第一要务。\n"
+               "##paidbegin##\n二、抓好落实\n要认真学习贯彻党的二十届四中全会精神，推动各项工作落地见效。\n##paidend##\n")
+    library = ingest_texts(make_home(tmp_path / "home"), {"off.txt": OFF_PLENUM, "speech.txt": speech,
+                                                          "members.txt": members})
+    topic = "学习贯彻党的二十届四中全会精神"
+    lacking = (f"库中文种为“心得体会”的材料没有与主题“{topic}”相关的段落，候选段落和初稿按标题相近取自其他主题的材料，"
+               "请逐段核对是否切题；其他文种中有 {} 篇与该主题相关的材料（“讲话稿” {} 篇），可换文种再试")
+    for member, count in ((True, 2), (False, 1)):
+        plan = make_plan(library, "心得体会", topic, member=member)
+        assert (plan.elsewhere, plan.warnings[-1]) == ({"讲话稿": count}, lacking.format(count, count))
+    assert make_plan(library, "心得体会", "基层减负", member=False).elsewhere == {}   # on the topic: nothing to say
+    library.close()
+
+
 def test_an_inline_lists_labels_are_kept_and_its_bracketed_figures_marked():
     """write25, writing a 调研报告: 「具体表现在：\n（1）村干部…；（2）群众…；（3）集体资产…」 was drafted 「（1）村干部…；
     （【待补】）群众…；（【待补】）集体资产…」 — only a label at a line's start was kept. A number alone in brackets is an
     inline list's label wherever it stands; a bracketed figure with its unit (（35%）, （186万元）, （12个村）) is still a figure."""
     text = "收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体资产闲置，闲置率（35%）、（186万元）、（12个村）、（12）"
-    assert kinds(text) == [("number", "35%"), ("number", "186万"), ("number", "12")]
+    assert kinds(text) == [("number", "35%"), ("number", "186"), ("number", "12")]
     assert mark_placeholders(text).text.startswith("收益分配机制不健全：（1）村干部报酬不明确；（2）群众入股积极性不高；(3)集体")
 
 
@@ -862,14 +893,19 @@ def test_outline_for_a_non_member_holds_no_members_text_and_no_hidden_document(u
         units.set_hidden(hidden, False)
 
 
-def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
-    found = suggest_outline(units, "不存在的文种", "组织生活会", member=True)
-    assert found.warnings == ["文种“不存在的文种”不在文种表中，已在全部文种中查找（文种表见 sucai genres）"]
+def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path, capsys):
+    found = suggest_outline(units, "请示", "组织生活会", member=True)   # in the taxonomy, not in the library
+    assert found.warnings == ["库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
     assert found.outline
-    assert suggest_outline(units, "请示", "组织生活会", member=True).warnings == [   # in the taxonomy, not in the library
-        "库中没有文种为“请示”且有提纲的材料，已在全部文种中查找"]
-    assert suggest_outline(units, "检查材料", "组织生活会", member=True).warnings == [   # new-user try 29: a near name
-        "文种“检查材料”不在文种表中，已在全部文种中查找（文种表见 sucai genres；相近的有“对照检查材料”）"]
+    # verify31: a name no 文种 has is refused as the search's filter refuses it — it got every 文种's outline, and then
+    # no first draft (new-user try 29: the names near it said)
+    for name, near in (("不存在的文种", ""), ("检查材料", "；相近的有“对照检查材料”")):
+        with pytest.raises(BadValue, match=re.escape(f"没有这个文种，请从文种表中选择（文种表见 sucai genres{near}）")):
+            asked_genre(name)
+    capsys.readouterr()
+    assert run_cli(["draft", "--genre", "乱写文种", "--topic", "担当作为", "--home", str(units.settings.home)]) == 2
+    said = capsys.readouterr()
+    assert (said.out, said.err.splitlines()[-1]) == ("", "错误：没有这个文种，请从文种表中选择（文种表见 sucai genres）")
     # new-user try 20: what one 文种's titles end with, as a writer types it, is that 文种 — its outline, no warning
     assert asked_genre("对照检查") == asked_genre("对照检查材料") == GENRE == "对照检查材料"
     assert suggest_outline(units, asked_genre("对照检查"), "组织生活会", member=True) == suggest_outline(
@@ -882,7 +918,7 @@ def test_a_genre_without_documents_searches_all_and_says_so(units, tmp_path):
     assert result.exit_code == 0 and "不在文种表中" not in result.output, result.output
     assert (tmp_path / "发言.md").read_text(encoding="utf-8").startswith("# 作风建设研讨发言\n\n> 文种：讲话稿")
     # another 文种's headings get no paragraphs of the asked one: the first draft leaves them all out
-    assert first_draft(make_plan(units, "不存在的文种", "组织生活会", member=True), "初稿").sections == []
+    assert first_draft(make_plan(units, "请示", "组织生活会", member=True), "初稿").sections == []
 
 
 def test_a_genre_without_documents_takes_no_laws_headings(tmp_path, make_home):
@@ -910,9 +946,9 @@ def test_a_genre_without_documents_takes_no_laws_headings(tmp_path, make_home):
 def test_sucai_draft_writes_no_empty_first_draft(units, tmp_path, capsys, asked):
     """New-user try 29: a 文种 no document has gave a file of a title alone, 「已写出初稿：…（0 字）」 and exit 0 — and
     with --check 「草稿中没有可查重的文字」, exit 2, as if the writer had given an empty draft. Now: nothing written,
-    not found (exit 3), saying why."""
+    not found (exit 3), saying why (a 文种 of the table the library lacks: a name of none is refused before, verify31)."""
     args = [tmp_path / a if a.startswith("初稿") else a for a in asked]
-    assert run_cli(["draft", "--genre", "不存在的文种", "--topic", "组织生活会", *map(str, args),
+    assert run_cli(["draft", "--genre", "请示", "--topic", "组织生活会", *map(str, args),
                     "--home", str(units.settings.home)]) == ExitCode.NOT_FOUND
     said = capsys.readouterr()
     assert "错误：没有找到可放进初稿的段落" in said.err and "未写出初稿" in said.err and "可查重" not in said.err
@@ -1145,6 +1181,23 @@ def test_sucai_draft_says_where_in_its_document_an_opening_comes_from(units):
     cited = Paragraph("x", Source(a, 0, 1, title, []))
     assert Draft("初稿", GENRE, "", [Section("", 1, [cited])]).to_dict()["sections"][0]["paragraphs"][0]["source"][
         "place"] == "开头"
+
+
+def test_sucai_draft_writes_its_first_draft_to_the_standard_output_as_export_does(units, tmp_path, capsys):
+    """verify31: 「sucai draft -o -」 was refused (初稿文件应以 .docx、.md 或 .txt 结尾) while 「export -o -」 writes to the
+    standard output. The first draft goes there as Markdown — the bytes -o 初稿.md writes, the plan not printed with
+    it, the line saying so on the standard error —; with --json, which writes there too, it is refused (exit 2)."""
+    asked = ["draft", "--genre", GENRE, "--topic", "组织生活会", "--unit", "县审计局党支部", "--home", str(units.settings.home)]
+    target = tmp_path / "初稿.md"
+    assert run_cli([*asked, "-o", str(target)]) == ExitCode.OK
+    capsys.readouterr()
+    assert run_cli([*asked, "-o", "-"]) == ExitCode.OK
+    said = capsys.readouterr()
+    assert said.out == target.read_text(encoding="utf-8")
+    assert said.out.startswith(f"# 县审计局党支部组织生活会{GENRE}\n") and "提纲（参考" not in said.out
+    assert "已写出初稿到标准输出（" in said.err
+    assert run_cli([*asked, "-o", "-", "--json"]) == ExitCode.USAGE
+    assert "请只用其一" in capsys.readouterr().err
 
 
 def test_a_section_without_a_heading_is_paragraphs_without_a_number(units):
@@ -1518,7 +1571,7 @@ def test_what_a_moved_year_was_said_to_be_is_the_writer_s_to_say():
         "今年是【待补】之年，明年是【待补】之年。今年以来，全县安全形势平稳。")
     assert [mark_placeholders(speech, year=y, source_year=s).text for y, s in ((2026, 2026), (2027, None))] == [speech] * 2
     kept = "2025年，全镇实现地区生产总值12.6亿元。"
-    assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】元。"
+    assert mark_placeholders(kept, year=2027, source_year=2025).text == "2027年，全镇实现地区生产总值【待补】亿元。"
 
 
 def test_a_year_s_second_role_after_its_first_is_the_writer_s_to_say_too():
@@ -2383,6 +2436,11 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     # season27: a topic that is a title of the 文种 already (「…述职述廉报告」 is a 述职报告), not 「…述职述廉报告述职报告」
     ("述职述廉报告", "2026年度述职述廉报告", "县财政局综合科", 2026, "县财政局综合科2026年度述职述廉报告"),
     ("述职报告", "2026年度个人述职述廉报告", None, 2026, "2026年度个人述职述廉报告"),
+    # verify31: a topic holding the 文种's head in a name of it (述职 of 「述职述廉」) gets its closing word alone, not
+    # 「某县财政局述职述廉述职报告」; a name without the head is no part of it (学习 + 体会: a 心得体会's 「学习体会」)
+    ("述职报告", "述职述廉", "某县财政局", None, "某县财政局述职述廉报告"),
+    ("述职报告", "2025年度述学述职述廉", None, 2025, "2025年度述学述职述廉报告"),
+    ("心得体会", "党史学习", None, None, "党史学习心得体会"),
     ("对照检查材料", "民主生活会对照检查", "县水利局党组", None, "县水利局党组民主生活会对照检查材料"),
     ("工作总结", "全县安全生产工作", None, None, "全县安全生产工作总结"),
     # write25: a speech is named by its occasion, 「在…上的讲话」 — not 「某县县委2026年全县经济工作会议讲话稿」 nor 「…的讲话稿」

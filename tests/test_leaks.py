@@ -1180,8 +1180,8 @@ def drafting_requests(site) -> list[tuple[str, str, dict | None]]:
     out: list[tuple[str, str, dict | None]] = []
     for n, probe in enumerate(probes(site)[::3]):
         genre = genres[n % len(genres)]
-        # no 文种 is refused (422 no_genre); one the library lacks searches every 文种, as "" did
-        out.append(("POST", "/api/drafts/outline", {"genre": genre or "库中没有的文种", "topic": probe}))
+        # no 文种 is refused (422 no_genre), and a name of none (bad_genre); one the library lacks searches every 文种
+        out.append(("POST", "/api/drafts/outline", {"genre": genre or "请示", "topic": probe}))
         out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [probe or "工作", "存在的问题", "总体要求", ""],
                                                        "topic": probe, "limit": 20}))   # "": the openings
         out.append(("POST", "/api/drafts/paragraphs", {"genre": genre, "headings": [

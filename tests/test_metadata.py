@@ -1000,6 +1000,20 @@ def test_a_standards_cover_furniture_is_not_its_title(cover):
     assert only_furniture.title == "标点符号用法（GBT 15834-2011）"
 
 
+def test_an_ocr_line_of_no_han_character_is_no_title_and_an_ocr_read_gb_number_is_cover_furniture():
+    """verify31: the cover of 党政机关公文格式.pdf (GB/T 9704-2012) scanned at 300 dpi reads, by Tesseract, 「ICS 35.240.20
+    (zB Al3 中华人民 家标准 GB/工9704一2012 …」 — its CCS code garbled — and 「(zB Al3」 was the title. A line of a text read
+    by OCR with no Han character is no title: the file name's is (a typed file's keeps its place); and a GB number as OCR
+    reads it, 工 or 丁 for the T, is a standard's cover furniture, passed over above the title as 「GB/T 9704-2012」 is."""
+    path = "/标准/党政机关公文格式（GBT 9704-2012）.pdf"
+    rest = "\n代替GB/T 9704一1999\n党政机关公文格式\nLayout key for official document of Party and government organs\n前言"
+    scanned = "ICS 35.240.20\n(zB Al3\n中华人民\n家标准\nGB/工9704一2012" + rest
+    assert analyse(clean(scanned), origin=Origin(path=path, ocr=True)).title == "党政机关公文格式（GBT 9704-2012）"
+    assert analyse(clean("(zB Al3" + rest), origin=Origin(path=path)).title == "(zB Al3"   # a typed file's line
+    for number in ("GB/工9704一2012", "GB/丁 9704—2012", "GB/T 9704-2012"):
+        assert analyse(clean(number + rest), origin=Origin(path=path)).title == "党政机关公文格式", number
+
+
 def test_a_scan_s_title_line_cut_or_garbled_by_ocr_gives_way_to_the_file_name():
     """read28: the OCR of 标点符号用法（GBT 15834-2011）.pdf reads its cover's title 「标点符与」 — the file name's title
     opened, then garbled — and that line was the title. A first line that opens as the file name's title does and

@@ -665,6 +665,28 @@ def test_search_page(library_web, library):
     assert '<strong id="total">1</strong>' in narrowed and "文种：讲话稿 ×" in narrowed
 
 
+def test_a_year_is_taken_as_a_writer_types_it_as_the_command_line_takes_it(library_web, library, member_session):
+    """verify31: 「/api/search?year=2024年」 was refused (422, 参数“year”应为整数) while 「sucai search --year 2024年」 ran.
+    The web reads a year as the command line does (:func:`sucai.config.year_digits`): 2024年 and ２０２４年 are 2024 — the
+    API's hits, the page's and a saved search's year (hand-checked: the sample library has 2024 documents) —, 2024年度
+    is still refused."""
+    expected = library.search(SearchRequest(q="工作", year=2024), member=False)
+    assert expected.total > 0
+    for written in ("2024年", "２０２４年", " 2024 年"):
+        got = library_web.get("/api/search", params={"q": "工作", "year": written}).json()
+        assert ([h["id"] for h in got["hits"]], got["total"]) == ([h.id for h in expected.hits], expected.total), written
+    page = library_web.get("/search", params={"q": "工作", "year": "2024年"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and f'<strong id="total">{expected.total}</strong>' in page.text
+    refused = library_web.get("/api/search", params={"q": "工作", "year": "2024年度"})
+    assert (refused.status_code, refused.json()["error"]) == (422, "参数“year”应为整数")
+    client, collections, viewer, _, _ = member_session
+    saved = client.post("/saved", data={"name": "按年", "q": "工作", "year": "2024年", "csrf_token":
+                                        _CSRF_FIELD.search(client.get("/saved").text).group(1)}, follow_redirects=False)
+    saved_id = int(saved.headers["location"].rsplit("=", 1)[1])
+    assert collections.saved_search(viewer, saved_id).params["year"] == 2024
+    collections.delete_search(viewer, saved_id)
+
+
 LIMITER_PASSWORD = "limiter-password"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 

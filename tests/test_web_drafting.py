@@ -791,6 +791,18 @@ def test_an_outline_asked_without_a_genre_is_refused_in_chinese(app, site):
     assert ask_outline(scripted).status_code == 200
 
 
+def test_an_outline_of_a_genre_no_table_has_is_refused_as_the_search_refuses_it(app, site):
+    """verify31: 「乱写文种」 was given an outline of every 文种's headings, a draft of which then had no paragraph. A name
+    no 文种 has is refused in the words of the search's 文种 filter, with the names near it (检查材料: 对照检查材料)."""
+    scripted = as_(app, site, "会员")
+    for genre, near in (("乱写文种", ""), ("检查材料", "；相近的有“对照检查材料”")):
+        refused = scripted.post("/api/drafts/outline", json={"genre": genre, "topic": "组织生活会"})
+        body = refused.json()
+        assert (refused.status_code, body["code"]) == (422, "bad_genre")
+        assert body["error"] == f"没有这个文种，请从文种表中选择（文种表见 sucai genres{near}）"
+        assert scripted.get("/api/search", params={"q": "组织生活会", "genre": genre}).json()["error"] == body["error"]
+
+
 # -- attack 12: control characters, a cross-site 查重, quotas spent only after success, slow saves ----------------
 
 

@@ -30,7 +30,7 @@ import click
 from rich.cells import cell_len
 from rich.console import Console
 
-from ..config import Settings, data_dir, load_settings, no_library, parse_day
+from ..config import Settings, data_dir, load_settings, no_library, parse_day, year_digits
 from ..errors import BadValue, InvalidInput, SucaiError, no_document, os_reason
 
 if TYPE_CHECKING:
@@ -330,8 +330,8 @@ class Between(click.IntRange):
 
 
 class _Year(Between):
-    """A year from 1 to 9999 as a writer types it — 2024, ２０２４ or 2024年 (its closing 「年」 dropped) —; another value is
-    refused in Chinese (exit 2), as any whole number is."""
+    """A year from 1 to 9999 as a writer types it — 2024, ２０２４ or 2024年 (:func:`sucai.config.year_digits`, the web's
+    reading too) —; another value is refused in Chinese (exit 2), as any whole number is."""
 
     name = "年份"   # 「'2024年度' 不是有效的年份」, 「0 超出范围：应为 1 到 9999 之间的年份」
 
@@ -339,7 +339,7 @@ class _Year(Between):
         super().__init__(1, 9999)
 
     def convert(self, value, param, ctx):
-        return super().convert(value.strip().removesuffix("年") if isinstance(value, str) else value, param, ctx)
+        return super().convert(year_digits(value), param, ctx)
 
 
 YEAR = _Year()

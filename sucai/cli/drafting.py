@@ -15,9 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ..errors import NotFound
-from .common import YEAR, Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
+from .common import STDOUT, YEAR, Between, app, err, free_option, home_option, json_option, open_library, out, print_json, shown, write_file
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..check import CheckReport
     from ..drafting import Draft
     from ..drafting.outline import SuggestedHeading
@@ -27,9 +29,14 @@ _FORMATS = {".docx": "docx", ".md": "md", ".txt": "txt"}
 
 
 def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None and value.suffix.lower() not in _FORMATS:
-        raise click.BadParameter("初稿文件应以 .docx、.md 或 .txt 结尾", ctx, param)
+    if value is not None and value != STDOUT and value.suffix.lower() not in _FORMATS:
+        raise click.BadParameter("初稿文件应以 .docx、.md 或 .txt 结尾（- 为标准输出）", ctx, param)
     return value
+
+
+def _draft_format(output: Path) -> str:
+    """The format of a first draft written to ``output``: its suffix's, Markdown to the standard output (``-o -``)."""
+    return "md" if output == STDOUT else _FORMATS[output.suffix.lower()]
 
 
 @app.command()
@@ -40,7 +47,7 @@ def _draft_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 @click.option("--candidates", type=Between(0, 20), default=3, show_default=True, metavar="段数",
               help="每个标题给出的候选段落数")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=_draft_file, metavar="文件",
-              help="写出初稿（.docx / .md / .txt）：开头、提纲加每个标题的首选段落、结尾")
+              help="写出初稿（.docx / .md / .txt；- 为标准输出，Markdown）：开头、提纲加每个标题的首选段落、结尾")
 @click.option("--title", metavar="标题", help="初稿标题（默认：单位、年份、主题和文种，如 “县审计局党支部2024年度组织生活会对照检查材料”）")
 @click.option("--length", type=Between(1, 1_000_000), metavar="字数",
               help="初稿的字数要求（配合 -o 或 --check；字数计各级标题连同编号和段落，不计空白、标题和素材来源，与查重的总字数相同）：不足时每个标题依次再取候选段落")
@@ -58,6 +65,8 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     """
     if length is not None and output is None and not check:
         raise click.UsageError("--length 是初稿的字数要求，请同时用 -o 写出初稿或用 --check 查重初稿")
+    if output == STDOUT and as_json:
+        raise click.UsageError("-o - 把初稿写到标准输出，--json 也写到标准输出：请只用其一，或用 -o 指定文件名")
     from ..drafting import asked_genre, check_draft, draft_title, first_draft, make_plan
     from ..drafting.placeholders import writer_year
 
@@ -84,20 +93,22 @@ def draft(genre: str, topic: str = "", unit: str | None = None, year: int | None
     if as_json:
         print_json({**plan.to_dict(), "check": report.to_dict()} if report else plan.to_dict())
         return
-    _print_plan(plan)
+    if output != STDOUT:   # the standard output holds the draft: its 查重 goes to the standard error
+        _print_plan(plan)
     if report:
-        _print_check(report)
+        _print_check(report, err if output == STDOUT else out)
 
 
 def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzinfo) -> None:
     from ..drafting import export_draft
     from ..drafting.placeholders import PLACEHOLDER
 
-    _, data = export_draft(first, _FORMATS[output.suffix.lower()], zone=zone)
+    _, data = export_draft(first, _draft_format(output), zone=zone)
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
     blanks = sum(p.text.count(PLACEHOLDER) for s in first.sections for p in s.paragraphs)
-    err.print(f"已写出初稿：{escape(shown(target))}（{size}" + (f"；其中 {blanks} 处【待补】请按本单位实际填写）" if blanks else "）"))
+    where = "到标准输出" if target == STDOUT else f"：{escape(shown(target))}"
+    err.print(f"已写出初稿{where}（{size}" + (f"；其中 {blanks} 处【待补】请按本单位实际填写）" if blanks else "）"))
     if length and first.chars < length:
         err.print(f"[yellow]提示：候选段落不够，初稿比要求少 {length - first.chars:,} 字；可用 --candidates 多取候选段落[/yellow]")
     elif length and first.chars > length:   # every heading takes one paragraph, however short the length asked
@@ -135,13 +146,13 @@ def _print_plan(plan: Plan) -> None:
             out.print(f"  {doc['id']}  {escape(shown(doc['title'] + note))}")
 
 
-def _print_check(report: CheckReport) -> None:
+def _print_check(report: CheckReport, console: Console) -> None:
     from ..check.export import percent
 
-    out.print(Text(f"\n初稿查重（共 {report.chars:,} 字）", style="bold"))
-    out.print(f"  总文字复制比 {percent(report.copy_ratio)}，去除引用复制比 {percent(report.copy_ratio_excluding_quotes)}")
+    console.print(Text(f"\n初稿查重（共 {report.chars:,} 字）", style="bold"))
+    console.print(f"  总文字复制比 {percent(report.copy_ratio)}，去除引用复制比 {percent(report.copy_ratio_excluding_quotes)}")
     if report.max_source:
         top = report.max_source
-        out.print(Text(f"  单篇最大文字复制比 {percent(top['copy_ratio'])}："
-                       + shown(f"《{top['title']}》（编号 {top['doc_id']}）")))
-    out.print("  （初稿由库内段落组成，复制比高是正常的：请改写、补充本单位的实际内容）")
+        console.print(Text(f"  单篇最大文字复制比 {percent(top['copy_ratio'])}："
+                           + shown(f"《{top['title']}》（编号 {top['doc_id']}）")))
+    console.print("  （初稿由库内段落组成，复制比高是正常的：请改写、补充本单位的实际内容）")

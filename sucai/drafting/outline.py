@@ -25,8 +25,8 @@ from functools import partial
 
 from .. import access
 from ..library import Library
-from ..errors import BadValue
-from ..metadata.genres import LAWS, NAMES as GENRE_NAMES, canonical, genre_table_hint, title_genre, written_genre
+from ..errors import BadValue, InvalidInput
+from ..metadata.genres import GENRES, LAWS, canonical, listed_genre, title_genre, written_genre
 from ..model import Document, OutlineNode
 from ..search import SearchRequest
 from ..facts import find_facts
@@ -43,6 +43,8 @@ SPOKEN = {"讲话稿": "讲话", "致辞": "致辞"}
 STUDY = "调研报告"   # named by what it studied: 「关于…的调研报告」
 _OCCASION = re.compile(r"(?:会议?|论坛|仪式|典礼|[开闭]幕式|开班式|结业式)$")   # a topic naming a meeting or ceremony
 _SPOKEN_END = r"(?:稿|材料)?$"   # a topic ending with the speech's name, as written (「研讨发言材料」, 「讲话稿」)
+# each 文种's names at the end of a title (「述职述廉报告」, 「述责述廉报告」: a 述职报告's)
+_NAME_ENDS = {genre.name: re.compile(f"(?:{genre.words})$") for genre in GENRES if genre.words}
 # a 生活会's materials, whose aspects (四个方面, 六个方面: 「（一）理论学习方面」) are those set by its year's theme
 THEMED = ("对照检查材料", "发言提纲")
 _ASPECT = "方面"
@@ -88,20 +90,25 @@ class OutlineSuggestion:
 def asked_genre(genre: str) -> str:
     """The 文种 a 提纲 is asked for: ``genre`` without white space around it, a shorthand the search filter takes
     read as its name (「讲话」 → 讲话稿), a name of none as a title ending with it is classed (「研讨发言」 → 讲话稿:
-    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (code ``no_genre``,
-    exit status 2 on the command line, 422 on the web) when nothing is left: without a 文种 the outline would mix
-    the headings of every kind of document."""
+    :func:`sucai.metadata.genres.written_genre`). Raises BadValue (exit status 2 on the command line, 422 on the web)
+    when nothing is left (code ``no_genre``: without a 文种 the outline would mix the headings of every kind of
+    document), and for a name no 文种 has (code ``bad_genre``, in the words a search's filter refuses it with:
+    :func:`sucai.metadata.genres.listed_genre` — an outline of every 文种 would have given no draft)."""
     genre = written_genre(genre)
     if not genre:
         raise BadValue("请给出文种，如 对照检查材料", code="no_genre")
-    return genre
+    try:
+        return listed_genre(genre)
+    except InvalidInput as refused:
+        raise BadValue(refused.message, code=refused.code) from None
 
 
 def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> str:
     """A draft's title as such materials are named (``sucai draft -o``, and the 写作台's title field to begin with):
     unit, year, topic, then the 文种 unless the topic holds it ("县审计局党支部" + "2024年度" + "组织生活会" +
     "对照检查材料"), or only the rest of it when the topic ends with its first characters (at least two: "2024年度
-    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"), or none when the topic is a title of the 文种
+    个人述职" + 述职报告 → "2024年度个人述职报告", not "…述职述职报告"), or its closing word alone when the topic holds its
+    head in a name of it ("述职述廉" + 述职报告 → "述职述廉报告": :func:`_named_head`), or none when the topic is a title of the 文种
     already (:func:`sucai.metadata.genres.title_genre`: "2026年度述职述廉报告", a 述职报告); parts already in the topic are not
     repeated — the year however the topic writes it (「２０２４年度」, 「二〇二四年」: its facts' values) —, nor the
     topic's words (split at white space) that the unit holds, and the topic's words are joined without spaces (unit
@@ -141,7 +148,17 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
     if not shared and title_genre(topic) == genre:   # 「2026年度述职述廉报告」: a title of the 文种 already
         return title
-    return title + named[shared:]
+    return title + named[shared or _named_head(title, genre, named):]
+
+
+def _named_head(title: str, genre: str, named: str) -> int:
+    """How much of the 文种 name ``named`` (of ``genre``) a ``title`` names already, as a part of a name of the 文种
+    that the closing word of ``named`` (its last two characters) would end: its head (all but that word) — 「…述职述廉」
+    and 报告 make 「述职述廉报告」, a 述职报告's name holding 述职, so only 报告 is added (not 「…述职述廉述职报告」) —,
+    else 0 (「党史学习」 and 体会 make 「学习体会」, a 心得体会's name, but without 心得: 「党史学习心得体会」)."""
+    head, closing = named[:-2], named[-2:]
+    found = _NAME_ENDS[genre].search(title + closing) if genre in _NAME_ENDS and len(head) >= 2 else None
+    return len(head) if found and head in found.group() and found.start() < len(title) else 0
 
 
 def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, unit: str | None = None,
@@ -173,8 +190,7 @@ def suggest_outline(library: Library, genre: str, topic: str, *, member: bool, u
 def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topic: str) -> tuple[list[Document], list[str]]:
     """The documents a 提纲 is merged from (``find(genre, topic)``: :func:`similar_documents`) and what to tell the
     writer of them: those of the 文种 most like the topic; none on the topic: the 文种's others, whose headings are
-    the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种 (or a 文种 the taxonomy does
-    not have): those of every 文种 most like the topic — but a law's or a regulation's (总则, 法律责任, 附则: a model for
+    the 文种's own (another 文种's get no paragraph in a first draft); none of the 文种: those of every 文种 most like the topic — but a law's or a regulation's (总则, 法律责任, 附则: a model for
     none but another law) when the 文种 asked is no law."""
     warnings = []
     docs = find(genre, topic)
@@ -185,9 +201,7 @@ def _sources(find: Callable[[str | None, str], list[Document]], genre: str, topi
     if len(docs) == 1 and genre:
         warnings.append(f"库中文种为“{genre}”且有提纲的材料只有一篇，提纲取自该篇")
     if not docs and genre:
-        unknown = genre not in GENRE_NAMES
-        warnings.append((f"文种“{genre}”不在文种表中" if unknown else f"库中没有文种为“{genre}”且有提纲的材料")
-                        + "，已在全部文种中查找" + (genre_table_hint(genre) if unknown else ""))
+        warnings.append(f"库中没有文种为“{genre}”且有提纲的材料，已在全部文种中查找")
         docs = find(None, topic, laws=genre in LAWS)
     if not docs:
         warnings.append("库中没有可供参考的提纲")

@@ -32,6 +32,7 @@ under its title (:func:`_known`) —, and a 全会 other than the one the writer
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -213,6 +214,16 @@ def _candidates(library: Library, heading: str, hits: list[Hit], *, member: bool
         if len(out) == limit:
             break
     return out
+
+
+def topic_genres(library: Library, topic: str, *, genre: str, member: bool) -> Counter[str]:
+    """The other 文种 than ``genre`` of the documents on ``topic`` (:func:`holds_topic`, in the viewer's view of each;
+    hidden ones left out), each with the number of them, among those a ranked search for ``topic`` finds
+    (:func:`_on_topic`, at most :data:`SCANNED_SECTIONS`): where a writer finds what ``genre`` lacks."""
+    words = topic_words(topic, genre)
+    hits = _on_topic(library, topic, genre=None, member=member)
+    return Counter(doc.genre for doc in library.catalogue.documents(sorted({h.id for h in hits}))
+                   if not doc.hidden and doc.genre != genre and holds_topic(access.viewed(doc, member), words))
 
 
 def topic_words(topic: str, genre: str | None) -> frozenset[str]:

@@ -28,7 +28,9 @@ from ..facts import (BODY_SUFFIXES, KIND_NAMES, MEASURE_UNITS, NAMED_SUFFIXES, P
 
 PLACEHOLDER = "【待补】"
 PLACEHOLDER_KINDS = ("unit", "year", "date", "person", "session", "theme", "number")
-_LABEL_ENDS = ".．、)）"   # a list label's number is followed by one of these (1. 2、 （3）)
+_LABEL_ENDS = ".．、)）"
+# the magnitude a number ends with (二十万, 1.5亿, 126万亿): kept after its 【待补】, so that the writer's 「20」 makes 「20万元」
+_MAGNITUDE = re.compile(r"(?<=.)[万亿]+$")   # a list label's number is followed by one of these (1. 2、 （3）)
 _LEVEL_CHARS = "市县区省旗盟州"
 # numbers that name, not count — what every unit writes alike: a round-the-clock (24小时, 7×24小时), a national service
 # number (1XX, 12XXX: 110, 12345) called (拨打…) or named as a line (…热线, …服务平台), in quotes or not (拨打“12356”,
@@ -88,7 +90,8 @@ def mark_placeholders(text: str, *, known: Known = Known(), unit: str | None = N
     """``text`` with every unit name, year, date, person, figure and theme of another unit replaced by 【待补】, and
     every 全会 but the writer's when they name one.
 
-    A figure is a number (:func:`sucai.facts.find_facts`) but those every unit writes alike (:func:`_formula`).
+    A figure is a number (:func:`sucai.facts.find_facts`) but those every unit writes alike (:func:`_formula`); the
+    万 or 亿 it ends with stays after its 【待补】 (:func:`_amount_end`: 「突破【待补】万元」).
 
     ``known``: people and places learnt from the whole source document
     (:func:`sucai.facts.learn`), so that a name written in full only
@@ -129,9 +132,16 @@ def _fact_changes(text: str, known: Known, unit: str | None, year: int | None, s
             continue
         paper = _SESSION_PAPER.match(text, fact.end) if fact.kind == "session" else None
         words = shifted or _subject(fact, unit, source_unit) or PLACEHOLDER
-        yield fact.start, paper.end() if paper else fact.end, words, fact.kind
+        yield fact.start, paper.end() if paper else _amount_end(fact), words, fact.kind
         if shifted not in (None, fact.text):   # the source year's 定位, not the writer's year's
             yield from _roles(text, _YEAR_ROLE.match(text, fact.end))
+
+
+def _amount_end(fact: Fact) -> int:
+    """Where the 【待补】 of ``fact`` ends: before the magnitude a number ends with (:data:`_MAGNITUDE`: 「突破二十万元」 →
+    「突破【待补】万元」, not 「突破【待补】元」), else at the fact's end."""
+    magnitude = _MAGNITUDE.search(fact.text) if fact.kind == "number" else None
+    return fact.end - len(magnitude.group()) if magnitude else fact.end
 
 
 def _this_year_roles(text: str, year: int | None, source_year: int | None) -> Iterator[tuple[int, int, str, str]]:

@@ -19,7 +19,7 @@ from ..library import Library
 from ..counting import count_chars
 from .drafts import Draft, Paragraph, Section, Source, copied_ratio
 from .outline import OutlineSuggestion, SuggestedHeading, suggest_outline
-from .paragraphs import Candidate, paragraph_candidates
+from .paragraphs import Candidate, paragraph_candidates, topic_genres
 from .placeholders import PLACEHOLDER, only_marked, only_placeholders
 
 
@@ -27,13 +27,16 @@ from .placeholders import PLACEHOLDER, only_marked, only_placeholders
 class Plan:
     """The outline, the candidates of each of its headings, and those of the draft's opening (开头段, before the first
     heading) and closing (结尾段, after the last one's text); ``min_chars``: the library's shortest 重合片段 (the setting
-    ``check_min_match_chars``), a first draft's paragraphs' 复制比 counted as 查重 counts it."""
+    ``check_min_match_chars``), a first draft's paragraphs' 复制比 counted as 查重 counts it; ``elsewhere``: when no
+    candidate is on the writer's topic, the other 文种 of documents on it, with their numbers
+    (:func:`.paragraphs.topic_genres`)."""
 
     suggestion: OutlineSuggestion
     candidates: list[tuple[SuggestedHeading, list[Candidate]]]
     opening: list[Candidate] = field(default_factory=list)
     closing: list[Candidate] = field(default_factory=list)
     min_chars: int = Settings.check_min_match_chars
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """``{"genre", "topic", "outline": [{"heading", "support", "sources", "children"}], "candidates":
@@ -51,12 +54,17 @@ class Plan:
     def warnings(self) -> list[str]:
         """What ``sucai draft`` says of the plan, in Chinese, as text and as JSON alike: the outline's warnings
         (:attr:`.outline.OutlineSuggestion.warnings`) and, when candidates were found but none of a document on the
-        writer's topic (:attr:`on_topic`), that they — and a first draft — are the likest of other topics'."""
+        writer's topic (:attr:`on_topic`), that they — and a first draft — are the likest of other topics', and which
+        other 文种 have documents on it (:attr:`elsewhere`), if any: the library may have them, not of this 文种."""
         offered = any([self.opening, self.closing, *(found for _, found in self.candidates)])
         if not offered or self.on_topic:
             return list(self.suggestion.warnings)
-        return [*self.suggestion.warnings, f"库中没有与主题“{self.suggestion.topic}”相关的段落，候选段落和初稿按标题相近取自"
-                                           "其他主题的材料，请逐段核对是否切题"]
+        where = f"库中文种为“{self.suggestion.genre}”的材料" if self.elsewhere else "库中"
+        others = "、".join(f"“{genre}” {count} 篇" for genre, count in self.elsewhere.items())
+        return [*self.suggestion.warnings, f"{where}没有与主题“{self.suggestion.topic}”相关的段落，候选段落和初稿按标题相近"
+                                           "取自其他主题的材料，请逐段核对是否切题"
+                + (f"；其他文种中有 {sum(self.elsewhere.values())} 篇与该主题相关的材料（{others}），可换文种再试"
+                   if self.elsewhere else "")]
 
     @property
     def on_topic(self) -> bool:
@@ -71,7 +79,8 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
               progress: Callable[[int, int], None] | None = None) -> Plan:
     """The outline for ``genre``/``topic`` and up to ``per_heading`` candidates for each of its headings (those of
     documents on ``topic`` first) and for the opening and the closing (:func:`.paragraphs.paragraph_candidates` of a
-    blank heading, without and with ``closing``)."""
+    blank heading, without and with ``closing``); when none is on ``topic``, the other 文种 of documents on it
+    (:attr:`Plan.elsewhere`)."""
     suggestion = suggest_outline(library, genre, topic, member=member, unit=unit, year=year)
     headings = [place for root in suggestion.outline for place in root.places()]
     opening, closing = (paragraph_candidates(library, "", genre=genre, member=member, limit=per_heading, unit=unit,
@@ -83,7 +92,10 @@ def make_plan(library: Library, genre: str, topic: str, *, member: bool, unit: s
                                                  topic=topic)))
         if progress:
             progress(done, len(headings))
-    return Plan(suggestion, found, opening, closing, library.settings.check_min_match_chars)
+    plan = Plan(suggestion, found, opening, closing, library.settings.check_min_match_chars)
+    if not plan.on_topic:
+        plan.elsewhere = dict(topic_genres(library, topic, genre=genre, member=member).most_common())
+    return plan
 
 
 def first_draft(plan: Plan, title: str, *, unit: str = "", year: int | None = None,

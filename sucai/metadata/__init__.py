@@ -284,7 +284,8 @@ class _Describer:
         else:
             if self.origin.ocr and self.file_title and titles.cut_short(title, self.file_title):
                 self.add(self.outside("title", self.file_title, "file_name", "文件名"))
-            self.add(self.at("title", title, split.start, split.end, "标题行"))
+            if not (self.origin.ocr and titles.unworded(title)):   # OCR's reading of a cover's marks: no title
+                self.add(self.at("title", title, split.start, split.end, "标题行"))
         return int(m.group(1)) if m else None
 
     def _decree_title(self) -> None:

@@ -75,10 +75,11 @@ _REPORT_OPENING = re.compile(rf"我代表[{HAN}]{{0,30}}?[，,]?\s*向(?:大会|
 # Lines that are never a title nor part of one: a web address (a site's tag the cleaning did not know), a
 # standard's cover furniture: its ICS classification ("ICS 01. 140. 10"), its CCS one alone or glued by OCR to
 # the cover's heading ("A 19中华人民共和国国家标准"), that heading, and its number alone ("GB/T 15834一2011",
-# "代替GB/T 15834一1995").
+# "代替GB/T 15834一1995"; OCR's 工 or 丁 for the T, 「GB/工9704一2012」).
 _STANDARD_HEADING = r"中华人民共和国(?:国家|[\u4e00-\u9fff]{1,8}行业)标准"
 _FURNITURE = re.compile(rf"www\.|://|^(?:ICS|CCS)\s*[A-Z]?\d|^(?:[A-Z]\s?\d{{2}}\s*)?(?:{_STANDARD_HEADING})?$"
-                        r"|^(?:代替\s*)?GB(?:/[TZ])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
+                        r"|^(?:代替\s*)?GB(?:/[TZ工丁])?\s*\d[\d.]*\s*[-—–一－]\s*\d{4}$")
+_WORDED = re.compile(f"[{HAN}]")
 # The 版头 (GB/T 9704-2012 §7.2): 份号 and 密级/紧急程度 lines (§7.2.1-3), a 发文机关标志 「…文件」 (§7.2.4; written spaced
 # out, it is joined by the cleaning), what may follow a 发文字号 on its line or stand alone under it: the 签发人 of a
 # 上行文 (§7.2.6).
@@ -352,6 +353,12 @@ def file_title(stem: str) -> str | None:
 
 
 _NAME_NOTE = re.compile(r"\s*[（(][^（()）]*[）)]$")   # a file name's closing note: 「（GBT 15834-2011）」, 「（修订稿）」
+
+
+def unworded(line: str) -> bool:
+    """Whether title line ``line`` holds no Han character: in a text read by OCR, what it made of a cover's codes and
+    marks (「(zB Al3」, a standard's CCS code), never its title. Linear in the line."""
+    return _WORDED.search(line) is None
 
 
 def cut_short(line: str, name: str) -> bool:

@@ -14,11 +14,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from .. import access
 from ..accounts import Accounts
+from ..config import year_digits
 from ..errors import InvalidInput, NotFound
 from ..export import batch_stem, export_document, export_zip
 from ..library import Library
@@ -59,7 +60,8 @@ class SearchParams(BaseModel):
     scope: Scope = Field("doc", description="全文（doc）/ 段落（section）")
     heading: str | None = Field(None, max_length=MAX_HEADING_FILTER, description="只在标题含此词的段落中查找（scope=section）")
     genre: str | None = Field(None, max_length=100, description="文种")
-    year: int | None = Field(None, ge=1, le=9999, description="年份")
+    year: Annotated[int | None, BeforeValidator(year_digits)] = Field(None, ge=1, le=9999,
+                                                                      description="年份（2024 或 2024年）")
     source: str | None = Field(None, max_length=200, description="来源")
     has_member_part: bool | None = Field(None, description="只要有（true）或没有（false）会员内容的文档")
     sort: Sort = Field("relevance", description="相关度（relevance）/ 日期（date）/ 字数（length）")

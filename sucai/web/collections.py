@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..accounts import Accounts
 from ..collections import Collections, new_matches
-from ..config import local_time
+from ..config import local_time, year_digits
 from ..library import Library
 from ..updates import viewer_documents
 from .api import MAX_ID, DocId, zip_download
@@ -72,9 +72,10 @@ def save_search(request: Request, viewer: Annotated[Viewer, Depends(current_view
                 heading: FormText = "", genre: FormText = "", year: FormText = "", source: FormText = ""):
     if not viewer.logged_in:
         return see_other("/login?next=/saved")
+    digits = year_digits(year)   # 2024年, as the search took it
     params = {"q": q, "mode": mode if mode in ("ranked", "precise") else "ranked",
               "scope": scope if scope in ("doc", "section") else "doc", "heading": heading or None,
-              "genre": genre or None, "year": int(year) if year.isascii() and year.isdigit() else None,
+              "genre": genre or None, "year": int(digits) if digits.isascii() and digits.isdigit() else None,
               "source": source or None}
     saved = store.save_search(viewer, name, params)
     return see_other(f"/saved?saved={saved.id}")
