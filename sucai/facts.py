@@ -149,10 +149,10 @@ _PERCENT_CN = re.compile(rf"百分之[{_CN_NUMERAL}点]+")
 _MEASURE = "个项次名人位条家所件场天批处篇户元倍台套座支轮届期款章节类种方面"
 # the units of measure a number counts in — a length, an area, a volume, a weight (八公里, 三万五千亩, 二十万吨)
 MEASURE_UNITS = re.compile("公里|千米|平方(?:公里|米)|立方米|公顷|亩|吨|千克|公斤|米|斤")
-# a Chinese numeral before a measure word, or before a unit of measure when it starts with a digit (a round 千, 万 or
-# 百 names: 千斤顶, 万米深井, 千亿斤粮食, 万亩良田) and is no part of a number said before it (9300多万亩, 几十公里,
-# 数十万吨)
-_CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[{_MEASURE}])|(?<![{_CN_NUMERAL}{_DIGIT}多余几数])"
+# a Chinese numeral before a measure word (余 or 多 and a 万 or 亿 between them too: 一百二十余人次, 两千余万元), or
+# before a unit of measure when it starts with a digit (a round 千, 万 or 百 names: 千斤顶, 万米深井, 千亿斤粮食, 万亩良田)
+# and is no part of a number said before it (9300多万亩, 几十公里, 数十万吨)
+_CN_QUANTITY = re.compile(rf"[{_CN_NUMERAL}]+(?=[余多]?[万亿]?[{_MEASURE}])|(?<![{_CN_NUMERAL}{_DIGIT}多余几数])"
                           rf"[{_CN_DIGIT}十两][{_CN_NUMERAL}]*(?={MEASURE_UNITS.pattern})")
 _TITLE_WORDS = re.compile("|".join(sorted(TITLES, key=len, reverse=True)))
 _NAME_BOUNDARY = re.compile(rf"(?:[^{_HAN}]|同志|$)")

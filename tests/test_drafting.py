@@ -192,12 +192,22 @@ def test_a_count_of_the_sources_places_or_works_in_chinese_numerals_is_a_figure(
     text = ("全镇三个村实现集体经济收入超过10万元，3个村完成改造；新建农村公路八公里，硬化道路8公里，新建高标准农田三万五千亩、"
             "9300多万亩，往返几十公里。坚持“三会一课”，开展“两学一做”，为实现“三个全市率先”而奋斗，统筹两个市场，"
             "落实“三个区分开来”，这两天河南省天气转晴，排名第一，建成一个村，配备千斤顶。")
-    assert kinds(text) == [("number", "三"), ("number", "10万"), ("number", "3"), ("number", "八"), ("number", "8"),
+    assert kinds(text) == [("number", "三"), ("number", "10"), ("number", "3"), ("number", "八"), ("number", "8"),
                            ("number", "三万五千"), ("number", "9300"), ("unit", "河南省")]
     assert mark_placeholders(text).text == (
-        "全镇【待补】个村实现集体经济收入超过【待补】元，【待补】个村完成改造；新建农村公路【待补】公里，硬化道路【待补】公里，"
+        "全镇【待补】个村实现集体经济收入超过【待补】万元，【待补】个村完成改造；新建农村公路【待补】公里，硬化道路【待补】公里，"
         "新建高标准农田【待补】亩、【待补】多万亩，往返几十公里。坚持“三会一课”，开展“两学一做”，为实现“三个全市率先”而奋斗，"
         "统筹两个市场，落实“三个区分开来”，这两天【待补】天气转晴，排名第一，建成一个村，配备千斤顶。")
+
+
+def test_a_chinese_count_with_yu_or_duo_before_its_measure_word_is_a_figure_as_in_digits():
+    """fix42 noticed: 「一百二十余人次」 was kept while 「四十三件」 and 「120余人次」 were 【待补】 — a 余 or 多 (and a 万 or 亿)
+    between the numeral and its measure word stopped the rule. Hand-checked: the same figures as their digits."""
+    text = "组织一百二十余人次参加培训，办结四十三件，筹集资金两千余万元，惠及一百四十多个村。"
+    digits = "组织120余人次参加培训，办结43件，筹集资金2000余万元，惠及140多个村。"
+    assert mark_placeholders(text).text == mark_placeholders(digits).text == (
+        "组织【待补】余人次参加培训，办结【待补】件，筹集资金【待补】余万元，惠及【待补】多个村。")
+    assert mark_placeholders("全县万余人参加，十余人充实一线").text == "全县万余人参加，十余人充实一线"   # as 万人, 十人 are
 
 
 @pytest.mark.corpus
