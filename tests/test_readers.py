@@ -839,6 +839,20 @@ def test_html_meta_from_the_page_info_line_outside_the_article(info):
     assert "某某日报" not in doc.text   # metadata, not body text
 
 
+@pytest.mark.parametrize("info, text", [
+    ("发布时间：2025-11-20　10:30　来源：某某日报", "发布时间：2025-11-20 10:30 来源：某某日报"),
+    ("<span>发布时间：2025-11-20</span><span>10:30</span>", "发布时间：2025-11-2010:30"),   # the line read as "… 10:30"
+])
+def test_html_info_line_the_article_holds_is_no_page_metadata(info, text):
+    # in the body text the line is cleaning's to read, and may be members text (past the free preview): the page's
+    # other metadata stands, white space aside
+    page = f"""<html><head><meta property="og:site_name" content="某某网"></head><body><h1>加快构建话语体系</h1>
+    <div class="content">{_ARTICLE}<p>{info}</p></div></body></html>"""
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.text.endswith(f"\n{text}")
+    assert doc.meta == {"source": "某某网"}
+
+
 def test_html_meta_tags_come_before_the_info_line():
     page = f"""<html><head><meta name="ContentSource" content="某市人民政府办公室"><meta name="PubDate" content="2024-03-01">
     </head><body><h1>关于印发方案的通知</h1><div>发布时间：2025-11-20　来源：某某日报</div>{_ARTICLE}</body></html>"""

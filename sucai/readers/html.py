@@ -31,7 +31,7 @@ from lxml.etree import ParserError
 
 from sucai.clean import xml_safe
 from sucai.errors import ReadError
-from sucai.readers.htmlmeta import drop_info_tables, page_meta
+from sucai.readers.htmlmeta import article_meta, drop_info_tables, page_meta
 from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
@@ -309,4 +309,5 @@ def read_html(data: bytes) -> RawDocument:
     untag = tag_text_runs(tree, markup)
     body = trafilatura.extract(tree, include_tables=True, include_comments=False, deduplicate=False) or _plain_text(tree)
     lines = (line.strip() for line in body.translate(untag).replace(_CELL_SEPARATOR, "\t").splitlines())
-    return finish("\n".join(line for line in lines if line), "html", encoding, title, meta)
+    text = "\n".join(line for line in lines if line)
+    return finish(text, "html", encoding, title, article_meta(meta, text))

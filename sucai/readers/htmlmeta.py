@@ -11,7 +11,8 @@ Sources, first found wins per key:
 - the page's info line ("发布时间：2025-11-20 10:30 来源：某某日报 作者：张三",
   :func:`sucai.clean.info_line`): an element of the page whose text is nothing
   but page fields, often outside the article the body text is taken from —
-  not in a page that tags a members part, where it could be members text;
+  not in a page that tags a members part, nor when the body text holds it
+  (:func:`article_meta`), where it could be members text;
 - ``<link rel="canonical">``, then ``<title>``.
 
 A creation or modification date is not a publication date and is left out.
@@ -21,6 +22,7 @@ Values are as written, whitespace collapsed; a key with no value is absent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from itertools import islice
 
@@ -98,8 +100,9 @@ def _canonical(tree) -> str:
     return ""
 
 
-def page_meta(tree) -> dict[str, str]:
-    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out.
+def page_meta(tree) -> tuple[dict[str, str], dict[str, str]]:
+    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out, and
+    the same without its info line (:func:`article_meta` chooses, once the body text is known).
 
     ``tree`` is the lxml.html document, before any of it is removed. "url" is
     kept only when it is an absolute http(s) URL.
@@ -112,6 +115,11 @@ def page_meta(tree) -> dict[str, str]:
         "title": _clean(title.text_content()) if title is not None else "",
     }
     info = cache(lambda: {f"info:{key}": value for key, value in _info_line_values(tree).items()})   # read when reached
+    return _chosen(found, info), _chosen(found, dict)
+
+
+def _chosen(found: dict[str, str], info: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The first value of each key of :data:`_SOURCES` in ``found`` or ``info()`` (read when reached)."""
     meta = {}
     for key, names in _SOURCES.items():
         values = (info().get(name, "") if name.startswith("info:") else found.get(name, "") for name in names)
@@ -119,3 +127,14 @@ def page_meta(tree) -> dict[str, str]:
         if value:
             meta[key] = value
     return meta
+
+
+def article_meta(page: tuple[dict[str, str], dict[str, str]], text: str) -> dict[str, str]:
+    """The metadata of :func:`page_meta` (``page``) of a page whose body text is ``text``: without its info line when
+    a value taken from that line is in the text (white space aside) — the article holds the line, where
+    :mod:`sucai.clean` reads it as a source line, and where it may be members text (past the free preview: attack
+    30), which metadata found outside the text would show anyone."""
+    meta, without = page
+    squashed = "".join(text.split())
+    held = any("".join(value.split()) in squashed for key, value in meta.items() if without.get(key) != value)
+    return without if held else meta
