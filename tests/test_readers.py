@@ -853,6 +853,15 @@ def test_html_info_line_the_article_holds_is_no_page_metadata(info, text):
     assert doc.meta == {"source": "某某网"}
 
 
+@pytest.mark.parametrize("empties, meta", [(31, {"source": "某某日报"}), (32, {})])
+def test_html_info_line_is_looked_for_in_elements_of_few_elements(empties, meta):
+    # an element of more than 32 (it and those within it) is no info line, found so by reading 32 of them: the search
+    # read every element's text runs past its empty elements (bench/hostile.py html_empties)
+    page = f"""<html><body><h1>加快构建话语体系</h1><div>来源：某某日报{"<i></i>" * empties}</div>
+    <div class="content">{_ARTICLE}</div></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == meta
+
+
 def test_html_meta_tags_come_before_the_info_line():
     page = f"""<html><head><meta name="ContentSource" content="某市人民政府办公室"><meta name="PubDate" content="2024-03-01">
     </head><body><h1>关于印发方案的通知</h1><div>发布时间：2025-11-20　来源：某某日报</div>{_ARTICLE}</body></html>"""

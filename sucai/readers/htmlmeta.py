@@ -43,8 +43,8 @@ _LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _MAX_VALUE_CHARS = 500
 _INFO_TAGS = ("div", "p", "span", "li", "td", "header", "section", "font", "small", "em")
-_INFO_RUNS = 32   # an info line's runs of text (its fields' labels and values) read at most, so each element costs
-#                   little however much it holds: what reads on past them is no info line
+_INFO_NODES = 32   # an info line's elements (its fields' labels and values) at most: an element holding more is
+#                    none, found so after reading that many of them — each element costs little however much it holds
 
 
 def _clean(value: str | None) -> str:
@@ -78,7 +78,8 @@ def _info_line_values(tree) -> dict[str, str]:
     """The 来源 and date of the first element of the page (in document order) whose text is an info line; none
     in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
     for element in tree.iter(*_INFO_TAGS):
-        found = info_line(" ".join(" ".join(islice(element.itertext(), _INFO_RUNS)).split()))
+        few = next(islice(element.iter(), _INFO_NODES, None), None) is None   # (its text runs read past empty ones)
+        found = few and info_line(" ".join(" ".join(element.itertext()).split()))
         if found:
             return {} if members_tagged(tree.text_content()) else found
     return {}
