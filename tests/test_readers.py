@@ -862,6 +862,20 @@ def test_html_info_line_is_looked_for_in_elements_of_few_elements(empties, meta)
     assert read_bytes(page.encode(), "a.html").meta == meta
 
 
+@pytest.mark.parametrize("body, title", [
+    ("<h1>公开标题</h1><p>##paidbegin##</p><p>会员正文。</p><p>##paidend##</p>", "公开标题"),
+    ("<p>##paidbegin##</p><h1>会员标题</h1><p>会员正文。</p><p>##paidend##</p><h1>公开标题</h1>", "网页标题"),
+    ("<p>##paidbegin##</p><p>会员正文。</p><p>##paidend##</p><h1>公开标题</h1>", "公开标题"),
+    ("<p>$$paidbegin$$</p><h1>会员标题</h1><p>会员正文。</p>", "网页标题"),
+    ("<p>##paidbegin##</p><p>##paidend##</p><p>##paidbegin##</p><h1>会员标题</h1>", "网页标题"),
+])
+def test_html_title_is_no_heading_of_the_members_part(body, title):
+    # the first <h1> is the page's title, read whatever the text keeps of it: never a members part's (attack 30: a
+    # visitor was shown it as the title)
+    page = f"<html><head><title>网页标题</title></head><body>{_ARTICLE}{body}</body></html>"
+    assert read_bytes(page.encode(), "a.html").title == title
+
+
 def test_html_meta_tags_come_before_the_info_line():
     page = f"""<html><head><meta name="ContentSource" content="某市人民政府办公室"><meta name="PubDate" content="2024-03-01">
     </head><body><h1>关于印发方案的通知</h1><div>发布时间：2025-11-20　来源：某某日报</div>{_ARTICLE}</body></html>"""
