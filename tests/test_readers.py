@@ -882,6 +882,16 @@ def test_html_meta_tags_come_before_the_info_line():
     assert read_bytes(page.encode(), "a.html").meta == {"date": "2024-03-01", "source": "某市人民政府办公室"}
 
 
+def test_html_info_table_is_not_read_from_a_page_that_tags_a_members_part():
+    table = ("<table><tr><td>索引号：</td><td>000014349/2024-00012</td></tr><tr><td>发文机关：</td><td>会员机关</td></tr>"
+             "<tr><td>发布日期：</td><td>2024-03-05</td></tr></table>")
+    page = f"""<html><body><h1>加快构建话语体系</h1><div class="content">{_ARTICLE}</div><p>##paidbegin##</p>{table}
+    <p>会员正文。</p><p>##paidend##</p></body></html>"""
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.meta == {}
+    assert "会员机关" not in doc.text   # dropped from the text as in any page
+
+
 def test_html_info_line_is_not_read_from_a_page_that_tags_a_members_part():
     page = f"""<html><body><h1>加快构建话语体系</h1><div class="content">{_ARTICLE}</div><p>##paidbegin##</p>
     <div>来源：会员单位　发布时间：2025-11-20</div><p>会员正文。</p><p>##paidend##</p></body></html>"""

@@ -7,7 +7,8 @@ Sources, first found wins per key:
   tags ArticleTitle, PubDate, ContentSource, SiteName, Url, as gov.cn pages
   carry them), plus common publishing tags (publishdate, author…);
 - the 信息公开 table of gov.cn policy pages ("标　　题：", "发文机关：",
-  "发布日期：" cells, each followed by its value cell);
+  "发布日期：" cells, each followed by its value cell) — not in a page that tags
+  a members part;
 - the page's info line ("发布时间：2025-11-20 10:30 来源：某某日报 作者：张三",
   :func:`sucai.clean.info_line`): an element of the page whose text is nothing
   but page fields, often outside the article the body text is taken from —
@@ -62,7 +63,8 @@ def _meta_tags(tree) -> dict[str, str]:
 
 
 def _table_values(tree) -> dict[str, str]:
-    """Label cell → the value cell right after it, for the labels of the gov.cn 信息公开 table."""
+    """Label cell → the value cell right after it, for the labels of the gov.cn 信息公开 table; none in a page that
+    tags a members part (the table could be in it, and it is dropped from the text: attack 30)."""
     found: dict[str, str] = {}
     for cell in tree.iter("td", "th"):
         key = _TABLE_LABELS.get(_LABEL_NOISE.sub("", cell.text_content()))
@@ -71,7 +73,7 @@ def _table_values(tree) -> dict[str, str]:
             value = _clean(value_cell.text_content())
             if value:
                 found.setdefault(key, value)
-    return found
+    return {} if found and members_tagged(tree.text_content()) else found
 
 
 def _info_line_values(tree) -> dict[str, str]:
