@@ -842,6 +842,8 @@ def test_html_meta_from_the_page_info_line_outside_the_article(info):
 @pytest.mark.parametrize("info, text", [
     ("发布时间：2025-11-20　10:30　来源：某某日报", "发布时间：2025-11-20 10:30 来源：某某日报"),
     ("<span>发布时间：2025-11-20</span><span>10:30</span>", "发布时间：2025-11-2010:30"),   # the line read as "… 10:30"
+    ("来源：某某日报 <button>【打印】</button> 发布时间：2025-11-20", "来源：某某日报  发布时间：2025-11-20"),   # not its button
+    ("来源：<br>某某日报", "来源：\n某某日报"),   # its value on a line of its own
 ])
 def test_html_info_line_the_article_holds_is_no_page_metadata(info, text):
     # in the body text the line is cleaning's to read, and may be members text (past the free preview): the page's
@@ -874,6 +876,12 @@ def test_html_title_is_no_heading_of_the_members_part(body, title):
     # visitor was shown it as the title)
     page = f"<html><head><title>网页标题</title></head><body>{_ARTICLE}{body}</body></html>"
     assert read_bytes(page.encode(), "a.html").title == title
+
+
+def test_html_info_line_outside_the_article_whose_source_the_article_names():
+    page = f"""<html><body><h1>加快构建话语体系</h1><div class="info">来源：新华社　发布时间：2025-11-20</div>
+    <div class="content"><p>新华社北京11月20日电</p>{_ARTICLE}</div></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {"date": "2025-11-20", "source": "新华社"}
 
 
 def test_html_meta_tags_come_before_the_info_line():

@@ -76,15 +76,16 @@ def _table_values(tree) -> dict[str, str]:
     return {} if found and members_tagged(tree.text_content()) else found
 
 
-def _info_line_values(tree) -> dict[str, str]:
-    """The 来源 and date of the first element of the page (in document order) whose text is an info line; none
-    in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
+def _info_line(tree) -> tuple[str, dict[str, str]]:
+    """The text of the first element of the page (in document order) that is an info line, and its 来源 and date;
+    none in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
     for element in tree.iter(*_INFO_TAGS):
         few = next(islice(element.iter(), _INFO_NODES, None), None) is None   # (its text runs read past empty ones)
-        found = few and info_line(" ".join(" ".join(element.itertext()).split()))
+        line = " ".join(" ".join(element.itertext()).split()) if few else ""
+        found = line and info_line(line)
         if found:
-            return {} if members_tagged(tree.text_content()) else found
-    return {}
+            return ("", {}) if members_tagged(tree.text_content()) else (line, found)
+    return "", {}
 
 
 def drop_info_tables(tree) -> None:
@@ -103,9 +104,10 @@ def _canonical(tree) -> str:
     return ""
 
 
-def page_meta(tree) -> tuple[dict[str, str], dict[str, str]]:
-    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out, and
-    the same without its info line (:func:`article_meta` chooses, once the body text is known).
+def page_meta(tree) -> tuple[dict[str, str], dict[str, str], str]:
+    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out, the
+    same without its info line, and that line when it gave a value ("" else; :func:`article_meta` chooses, once the
+    body text is known).
 
     ``tree`` is the lxml.html document, before any of it is removed. "url" is
     kept only when it is an absolute http(s) URL.
@@ -117,8 +119,10 @@ def page_meta(tree) -> tuple[dict[str, str], dict[str, str]]:
         "canonical": _canonical(tree),
         "title": _clean(title.text_content()) if title is not None else "",
     }
-    info = cache(lambda: {f"info:{key}": value for key, value in _info_line_values(tree).items()})   # read when reached
-    return _chosen(found, info), _chosen(found, dict)
+    info = cache(lambda: _info_line(tree))   # read when reached
+    meta = _chosen(found, lambda: {f"info:{key}": value for key, value in info()[1].items()})
+    without = _chosen(found, dict)
+    return meta, without, info()[0] if meta != without else ""
 
 
 def _chosen(found: dict[str, str], info: Callable[[], dict[str, str]]) -> dict[str, str]:
@@ -132,12 +136,15 @@ def _chosen(found: dict[str, str], info: Callable[[], dict[str, str]]) -> dict[s
     return meta
 
 
-def article_meta(page: tuple[dict[str, str], dict[str, str]], text: str) -> dict[str, str]:
+def article_meta(page: tuple[dict[str, str], dict[str, str], str], text: str) -> dict[str, str]:
     """The metadata of :func:`page_meta` (``page``) of a page whose body text is ``text``: without its info line when
-    a value taken from that line is in the text (white space aside) — the article holds the line, where
-    :mod:`sucai.clean` reads it as a source line, and where it may be members text (past the free preview: attack
-    30), which metadata found outside the text would show anyone."""
-    meta, without = page
-    squashed = "".join(text.split())
-    held = any("".join(value.split()) in squashed for key, value in meta.items() if without.get(key) != value)
+    the text holds it — the line, white space aside, or a line of the text that is an info line giving one of its
+    values (:func:`sucai.clean.info_line`) —, as :mod:`sucai.clean` reads it there as a source line, where it may
+    be members text (past the free preview: attack 30), which metadata found outside the text would show anyone."""
+    meta, without, line = page
+    if not line:
+        return meta
+    taken = {"".join(value.split()) for value in info_line(line).values()}
+    held = "".join(line.split()) in "".join(text.split()) or any(
+        "".join(value.split()) in taken for part in text.splitlines() for value in info_line(part).values())
     return without if held else meta
