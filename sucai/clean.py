@@ -208,6 +208,15 @@ def members_tagged(text: str) -> bool:
     return _PAID_TAG.search(text) is not None
 
 
+def tagged_span(text: str) -> tuple[int, int | None] | None:
+    """Where the members part the tags of ``text`` mark stands, as cleaning takes it (characters: its first begin
+    tag, to its last end tag when no begin tag follows that one, else to the end: None); None when it tags none."""
+    tags = [(m.start(), m.group(2)) for m in _PAID_TAG.finditer(text)]
+    begins = [at for at, kind in tags if kind == "begin"]
+    ends = [at for at, kind in tags if kind == "end" and begins and at > begins[-1]]
+    return (begins[0], ends[-1] if ends else None) if begins else None
+
+
 def _find_paid_tags(text: str, state: _State) -> Iterator[_Edit]:
     if "paid" not in text:   # (a scan in C: the pattern's search stops at every # and $ of a markdown text)
         return

@@ -206,7 +206,8 @@ document's text, its members span within it and its derived fields; the catalogu
 their files makes again. Raise it with a change of the reading that makes what a document stored before holds wrong
 to serve — above all where the free view starts, which its stored text fixes and nothing redoes without the file,
 unlike the free metadata (:data:`sucai.access.FREE_METADATA_VERSION`). 1: where the title ends and the body starts
-never depends on members text (sec30)."""
+never depends on members text (sec30); a web page that tags a members part gives no free title, 来源 or date from
+its members part (its ``<h1>``, a 信息公开 table: attack30)."""
 
 
 def members_span(paid_from: int | None, paid_until: int | None, chars: int) -> tuple[int, int] | None:

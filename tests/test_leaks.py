@@ -2025,3 +2025,36 @@ def test_a_visitors_closings_depend_on_no_members_text(tmp_path, make_home, port
     assert {c["text"] for c in seen[0]["免费用户", True]} == expected
     assert {c["place"] for c in seen[0]["免费用户", True]} == {"结尾"}
     assert seen[0]["会员", True] != seen[1]["会员", True]
+
+
+def _info_line_pages(secret: bool) -> dict[str, str]:
+    """A scraped page whose article ends, past the free preview (:data:`PREVIEW`), with its info line: the members
+    part's 来源 and date (``secret``), or other ones of as many characters — cleaning removes either line."""
+    info = "发布时间：2023-05-06　来源：红杉甲秘密办公室" if secret else "发布时间：2021-02-03　来源：某某县人民政府办"
+    article = "".join(f"<p>第{n}条。为做好年度考核工作，高度重视，认真组织，确保考核工作顺利开展，按时完成各项任务。</p>"
+                      for n in range(1, 7))
+    return {"考核.html": f"<html><head><title>关于开展年度考核工作的通知</title></head><body><div class='article'>"
+                        f"<h1>关于开展年度考核工作的通知</h1>{article}<p>{info}</p></div></body></html>"}
+
+
+def test_an_info_line_past_the_free_preview_is_no_page_metadata(tmp_path, make_home):
+    """Attack 30: a page's info line was read as page metadata wherever it stood, also in the article past the free
+    preview, so a visitor got the 来源 and date of members text (document, hits, facets, statistics). Two libraries
+    that differ only in that line's values show a visitor the same; a member gets the line's 来源 and date."""
+    seen, whole = [], []
+    for name, secret in (("with", True), ("without", False)):
+        library = _cluster_library(make_home(tmp_path / name), secret, _info_line_pages)
+        client = TestClient(create_app(library.settings.home))
+        [doc] = library.catalogue.documents()
+        whole.append((doc.source, doc.date))
+        found = {"document": {k: v for k, v in client.get(f"/api/documents/{doc.id}").json().items()
+                              if k != "ingested_at"}, "stats": client.get("/api/stats").json()}
+        for params in ({"q": "年度考核"}, {"q": "", "year": 2023}, {"q": "", "year": 2021}):
+            data = client.get("/api/search", params=params).json()
+            data.pop("took_ms", None)
+            found[f"search {params}"] = data
+        seen.append(found)
+        library.close()
+    assert seen[0] == seen[1]
+    assert (seen[0]["document"]["source"], seen[0]["document"]["date"]) == (None, None)
+    assert whole == [("红杉甲秘密办公室", "2023-05-06"), ("某某县人民政府办", "2021-02-03")]

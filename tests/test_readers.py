@@ -855,10 +855,65 @@ def test_html_meta_from_the_page_info_line_outside_the_article(info):
     assert "某某日报" not in doc.text   # metadata, not body text
 
 
+@pytest.mark.parametrize("info, text", [
+    ("发布时间：2025-11-20　10:30　来源：某某日报", "发布时间：2025-11-20 10:30 来源：某某日报"),
+    ("<span>发布时间：2025-11-20</span><span>10:30</span>", "发布时间：2025-11-2010:30"),   # the line read as "… 10:30"
+    ("来源：某某日报 <button>【打印】</button> 发布时间：2025-11-20", "来源：某某日报  发布时间：2025-11-20"),   # not its button
+    ("来源：<br>某某日报", "来源：\n某某日报"),   # its value on a line of its own
+])
+def test_html_info_line_the_article_holds_is_no_page_metadata(info, text):
+    # in the body text the line is cleaning's to read, and may be members text (past the free preview): the page's
+    # other metadata stands, white space aside
+    page = f"""<html><head><meta property="og:site_name" content="某某网"></head><body><h1>加快构建话语体系</h1>
+    <div class="content">{_ARTICLE}<p>{info}</p></div></body></html>"""
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.text.endswith(f"\n{text}")
+    assert doc.meta == {"source": "某某网"}
+
+
+@pytest.mark.parametrize("empties, meta", [(31, {"source": "某某日报"}), (32, {})])
+def test_html_info_line_is_looked_for_in_elements_of_few_elements(empties, meta):
+    # an element of more than 32 (it and those within it) is no info line, found so by reading 32 of them: the search
+    # read every element's text runs past its empty elements (bench/hostile.py html_empties)
+    page = f"""<html><body><h1>加快构建话语体系</h1><div>来源：某某日报{"<i></i>" * empties}</div>
+    <div class="content">{_ARTICLE}</div></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == meta
+
+
+@pytest.mark.parametrize("body, title", [
+    ("<h1>公开标题</h1><p>##paidbegin##</p><p>会员正文。</p><p>##paidend##</p>", "公开标题"),
+    ("<p>##paidbegin##</p><h1>会员标题</h1><p>会员正文。</p><p>##paidend##</p><h1>公开标题</h1>", "网页标题"),
+    ("<p>##paidbegin##</p><p>会员正文。</p><p>##paidend##</p><h1>公开标题</h1>", "公开标题"),
+    ("<p>$$paidbegin$$</p><h1>会员标题</h1><p>会员正文。</p>", "网页标题"),
+    ("<p>##paidbegin##</p><p>##paidend##</p><p>##paidbegin##</p><h1>会员标题</h1>", "网页标题"),
+])
+def test_html_title_is_no_heading_of_the_members_part(body, title):
+    # the first <h1> is the page's title, read whatever the text keeps of it: never a members part's (attack 30: a
+    # visitor was shown it as the title)
+    page = f"<html><head><title>网页标题</title></head><body>{_ARTICLE}{body}</body></html>"
+    assert read_bytes(page.encode(), "a.html").title == title
+
+
+def test_html_info_line_outside_the_article_whose_source_the_article_names():
+    page = f"""<html><body><h1>加快构建话语体系</h1><div class="info">来源：新华社　发布时间：2025-11-20</div>
+    <div class="content"><p>新华社北京11月20日电</p>{_ARTICLE}</div></body></html>"""
+    assert read_bytes(page.encode(), "a.html").meta == {"date": "2025-11-20", "source": "新华社"}
+
+
 def test_html_meta_tags_come_before_the_info_line():
     page = f"""<html><head><meta name="ContentSource" content="某市人民政府办公室"><meta name="PubDate" content="2024-03-01">
     </head><body><h1>关于印发方案的通知</h1><div>发布时间：2025-11-20　来源：某某日报</div>{_ARTICLE}</body></html>"""
     assert read_bytes(page.encode(), "a.html").meta == {"date": "2024-03-01", "source": "某市人民政府办公室"}
+
+
+def test_html_info_table_is_not_read_from_a_page_that_tags_a_members_part():
+    table = ("<table><tr><td>索引号：</td><td>000014349/2024-00012</td></tr><tr><td>发文机关：</td><td>会员机关</td></tr>"
+             "<tr><td>发布日期：</td><td>2024-03-05</td></tr></table>")
+    page = f"""<html><body><h1>加快构建话语体系</h1><div class="content">{_ARTICLE}</div><p>##paidbegin##</p>{table}
+    <p>会员正文。</p><p>##paidend##</p></body></html>"""
+    doc = read_bytes(page.encode(), "a.html")
+    assert doc.meta == {}
+    assert "会员机关" not in doc.text   # dropped from the text as in any page
 
 
 def test_html_info_line_is_not_read_from_a_page_that_tags_a_members_part():

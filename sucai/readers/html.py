@@ -29,9 +29,9 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
-from sucai.clean import xml_safe
+from sucai.clean import tagged_span, xml_safe
 from sucai.errors import ReadError
-from sucai.readers.htmlmeta import drop_info_tables, page_meta
+from sucai.readers.htmlmeta import article_meta, drop_info_tables, page_meta
 from sucai.readers.raw import RawDocument, finish
 from sucai.readers.text import decode
 
@@ -268,11 +268,22 @@ def _plain_text(tree) -> str:
 
 
 def _title(tree) -> str | None:
-    """The first ``<h1>`` (the page's own heading), else ``<title>`` (often with a site name appended)."""
-    for element in (tree.find(".//h1"), tree.find(".//title")):
+    """The first ``<h1>`` (the page's own heading) when it is free text, else ``<title>`` (often with a site name
+    appended)."""
+    heading = tree.find(".//h1")
+    free = heading is not None and not _members_text(tree, heading)
+    for element in (heading if free else None, tree.find(".//title")):
         if element is not None and element.text_content().strip():
             return " ".join(element.text_content().split())
     return None
+
+
+def _members_text(tree, element) -> bool:
+    """Whether ``element`` stands in the members part the page's tags mark (:func:`sucai.clean.tagged_span` of its
+    text), whose title no one but a member is shown (attack 30)."""
+    span = tagged_span(tree.text_content())
+    at = span and sum(map(len, element.xpath("preceding::text()")))
+    return span is not None and span[0] <= at and (span[1] is None or at < span[1])
 
 
 def _parse(markup: str):
@@ -309,4 +320,5 @@ def read_html(data: bytes) -> RawDocument:
     untag = tag_text_runs(tree, markup)
     body = trafilatura.extract(tree, include_tables=True, include_comments=False, deduplicate=False) or _plain_text(tree)
     lines = (line.strip() for line in body.translate(untag).replace(_CELL_SEPARATOR, "\t").splitlines())
-    return finish("\n".join(line for line in lines if line), "html", encoding, title, meta)
+    text = "\n".join(line for line in lines if line)
+    return finish(text, "html", encoding, title, article_meta(meta, text))

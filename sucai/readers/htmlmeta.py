@@ -7,11 +7,13 @@ Sources, first found wins per key:
   tags ArticleTitle, PubDate, ContentSource, SiteName, Url, as gov.cn pages
   carry them), plus common publishing tags (publishdate, author…);
 - the 信息公开 table of gov.cn policy pages ("标　　题：", "发文机关：",
-  "发布日期：" cells, each followed by its value cell);
+  "发布日期：" cells, each followed by its value cell) — not in a page that tags
+  a members part;
 - the page's info line ("发布时间：2025-11-20 10:30 来源：某某日报 作者：张三",
   :func:`sucai.clean.info_line`): an element of the page whose text is nothing
   but page fields, often outside the article the body text is taken from —
-  not in a page that tags a members part, where it could be members text;
+  not in a page that tags a members part, nor when the body text holds it
+  (:func:`article_meta`), where it could be members text;
 - ``<link rel="canonical">``, then ``<title>``.
 
 A creation or modification date is not a publication date and is left out.
@@ -21,6 +23,7 @@ Values are as written, whitespace collapsed; a key with no value is absent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from itertools import islice
 
@@ -41,8 +44,8 @@ _LABEL_NOISE = re.compile(r"[\s\u3000:：]")
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _MAX_VALUE_CHARS = 500
 _INFO_TAGS = ("div", "p", "span", "li", "td", "header", "section", "font", "small", "em")
-_INFO_RUNS = 32   # an info line's runs of text (its fields' labels and values) read at most, so each element costs
-#                   little however much it holds: what reads on past them is no info line
+_INFO_NODES = 32   # an info line's elements (its fields' labels and values) at most: an element holding more is
+#                    none, found so after reading that many of them — each element costs little however much it holds
 
 
 def _clean(value: str | None) -> str:
@@ -60,7 +63,8 @@ def _meta_tags(tree) -> dict[str, str]:
 
 
 def _table_values(tree) -> dict[str, str]:
-    """Label cell → the value cell right after it, for the labels of the gov.cn 信息公开 table."""
+    """Label cell → the value cell right after it, for the labels of the gov.cn 信息公开 table; none in a page that
+    tags a members part (the table could be in it, and it is dropped from the text: attack 30)."""
     found: dict[str, str] = {}
     for cell in tree.iter("td", "th"):
         key = _TABLE_LABELS.get(_LABEL_NOISE.sub("", cell.text_content()))
@@ -69,17 +73,19 @@ def _table_values(tree) -> dict[str, str]:
             value = _clean(value_cell.text_content())
             if value:
                 found.setdefault(key, value)
-    return found
+    return {} if found and members_tagged(tree.text_content()) else found
 
 
-def _info_line_values(tree) -> dict[str, str]:
-    """The 来源 and date of the first element of the page (in document order) whose text is an info line; none
-    in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
+def _info_line(tree) -> tuple[str, dict[str, str]]:
+    """The text of the first element of the page (in document order) that is an info line, and its 来源 and date;
+    none in a page that tags a members part (the info line could be in it: a free view names no 来源 of its text)."""
     for element in tree.iter(*_INFO_TAGS):
-        found = info_line(" ".join(" ".join(islice(element.itertext(), _INFO_RUNS)).split()))
+        few = next(islice(element.iter(), _INFO_NODES, None), None) is None   # (its text runs read past empty ones)
+        line = " ".join(" ".join(element.itertext()).split()) if few else ""
+        found = line and info_line(line)
         if found:
-            return {} if members_tagged(tree.text_content()) else found
-    return {}
+            return ("", {}) if members_tagged(tree.text_content()) else (line, found)
+    return "", {}
 
 
 def drop_info_tables(tree) -> None:
@@ -98,8 +104,10 @@ def _canonical(tree) -> str:
     return ""
 
 
-def page_meta(tree) -> dict[str, str]:
-    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out.
+def page_meta(tree) -> tuple[dict[str, str], dict[str, str], str]:
+    """The page's metadata as ``{"title": …, "date": …, "source": …, "url": …}``, keys without a value left out, the
+    same without its info line, and that line when it gave a value ("" else; :func:`article_meta` chooses, once the
+    body text is known).
 
     ``tree`` is the lxml.html document, before any of it is removed. "url" is
     kept only when it is an absolute http(s) URL.
@@ -111,7 +119,14 @@ def page_meta(tree) -> dict[str, str]:
         "canonical": _canonical(tree),
         "title": _clean(title.text_content()) if title is not None else "",
     }
-    info = cache(lambda: {f"info:{key}": value for key, value in _info_line_values(tree).items()})   # read when reached
+    info = cache(lambda: _info_line(tree))   # read when reached
+    meta = _chosen(found, lambda: {f"info:{key}": value for key, value in info()[1].items()})
+    without = _chosen(found, dict)
+    return meta, without, info()[0] if meta != without else ""
+
+
+def _chosen(found: dict[str, str], info: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The first value of each key of :data:`_SOURCES` in ``found`` or ``info()`` (read when reached)."""
     meta = {}
     for key, names in _SOURCES.items():
         values = (info().get(name, "") if name.startswith("info:") else found.get(name, "") for name in names)
@@ -119,3 +134,17 @@ def page_meta(tree) -> dict[str, str]:
         if value:
             meta[key] = value
     return meta
+
+
+def article_meta(page: tuple[dict[str, str], dict[str, str], str], text: str) -> dict[str, str]:
+    """The metadata of :func:`page_meta` (``page``) of a page whose body text is ``text``: without its info line when
+    the text holds it — the line, white space aside, or a line of the text that is an info line giving one of its
+    values (:func:`sucai.clean.info_line`) —, as :mod:`sucai.clean` reads it there as a source line, where it may
+    be members text (past the free preview: attack 30), which metadata found outside the text would show anyone."""
+    meta, without, line = page
+    if not line:
+        return meta
+    taken = {"".join(value.split()) for value in info_line(line).values()}
+    held = "".join(line.split()) in "".join(text.split()) or any(
+        "".join(value.split()) in taken for part in text.splitlines() for value in info_line(part).values())
+    return without if held else meta
