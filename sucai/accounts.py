@@ -292,8 +292,8 @@ class Accounts:
         username = _check_username(username)
         _check_password(password)
         _check_role(role)
-        return self._add_user(username, self._hasher.hash(password), role, _check_date(member_until), actor, source_ip,
-                              registered)
+        return self._add_user(username, self._hasher.hash(password), role, _check_date(member_until, self._today()),
+                              actor, source_ip, registered)
 
     @retried
     def _add_user(self, username: str, password_hash: str, role: str, until: str | None, actor: Viewer | None,
@@ -358,7 +358,7 @@ class Accounts:
     def set_expiry(self, user: int | str, member_until: str | date | None, *, actor: Viewer | None = None,
                    source_ip: str | None = None) -> Viewer:
         """Set (or with None clear) the last day of the membership. Raises InvalidInput (``bad_date``), NotFound."""
-        until = _check_date(member_until)
+        until = _check_date(member_until, self._today())
         with self.transaction() as conn:
             current, _ = self._user(user, conn)
             conn.execute(users.update().where(users.c.id == current.user_id)
@@ -1120,14 +1120,14 @@ def _check_role(role: str) -> None:
         raise BadValue(f"角色应为 {' / '.join(ROLES)}：{role}", code="bad_role")
 
 
-def _check_date(value: str | date | None) -> str | None:
-    """The day ``value`` (a date, or as :func:`sucai.config.parse_day` reads it) as ``YYYY-MM-DD``; None for
-    none. Raises BadValue (``bad_date``)."""
+def _check_date(value: str | date | None, today: date) -> str | None:
+    """The day ``value`` (a date, or as :func:`sucai.config.parse_day` reads it, 今天 being ``today``) as
+    ``YYYY-MM-DD``; None for none. Raises BadValue (``bad_date``)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         value = value.date()
-    return (value if isinstance(value, date) else parse_day(str(value))).isoformat()
+    return (value if isinstance(value, date) else parse_day(str(value), today)).isoformat()
 
 
 def _describe(viewer: Viewer) -> str:

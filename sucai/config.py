@@ -15,7 +15,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -101,6 +101,10 @@ class Settings:
         is refused by :func:`load_settings`, here InvalidInput)."""
         return site_zone(self.timezone)
 
+    def today(self) -> date:
+        """The day it is now on the site's clock (:attr:`zone`)."""
+        return datetime.now(self.zone).date()
+
     @property
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """``trusted_proxies`` parsed (validated by :func:`load_settings`)."""
@@ -170,19 +174,24 @@ def day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone)
 
 
-def parse_day(written: str) -> date:
+def parse_day(written: str, today: date) -> date:
     """A day as a user writes it anywhere (``--since``, ``--until``, the admin page): ``2027-12-31`` or
-    ``2027年12月31日`` (``日`` may be left off), full-width digits and white space around allowed. Raises BadValue
-    (code ``bad_date``, a Chinese message naming both forms) for anything else."""
+    ``2027年12月31日`` (``日`` may be left off), full-width digits and white space around allowed, or 今天 (今日) and
+    昨天 (昨日), counted from ``today`` — the site's day (:meth:`Settings.today`). Raises BadValue (code ``bad_date``,
+    a Chinese message naming every form) for anything else."""
     text = unicodedata.normalize("NFKC", written).strip()
+    if text in _DAYS_BACK:
+        return today - timedelta(days=_DAYS_BACK[text])
     chinese = _CHINESE_DATE.fullmatch(text)
     try:
         return date(*map(int, chinese.groups())) if chinese else date.fromisoformat(text)
     except ValueError:
-        raise BadValue(f"“{written}”不是有效的日期，应写作 2027-12-31 或 2027年12月31日", code="bad_date") from None
+        raise BadValue(f"“{written}”不是有效的日期，应写作 2027-12-31、2027年12月31日、今天或昨天（本站时区）",
+                       code="bad_date") from None
 
 
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1}
 
 
 def year_digits(written):

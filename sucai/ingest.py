@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import stat as st
 import time
 from collections import Counter, deque
@@ -144,12 +145,12 @@ class IngestProgress:
 
 
 def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to ingest under ``paths`` (folders recursively, sorted; hidden entries, partial downloads and
-    editors' files (:func:`passed_over`) and the library's own data directory ``home`` are passed over). A symbolic
-    link inside a folder is followed to what lies in that folder (a path named here may itself be a link: the
-    operator chose it), each folder walked once: a link back to a folder above it is not followed again; a link
-    out of it is not followed at all (:func:`link_out`: a folder from elsewhere — an unpacked archive — may link
-    to secrets).
+    """Files to ingest under ``paths`` (folders recursively, each folder's files in :func:`_keeping_order`; hidden
+    entries, partial downloads and editors' files (:func:`passed_over`) and the library's own data directory ``home``
+    are passed over). A symbolic link inside a folder is followed to what lies in that folder (a path named here may
+    itself be a link: the operator chose it), each folder walked once: a link back to a folder above it is not followed
+    again; a link out of it is not followed at all (:func:`link_out`: a folder from elsewhere — an unpacked archive —
+    may link to secrets).
 
     Returns the files and the outcomes ("skipped", with the reason) of what is not read: paths that do
     not exist, and entries passed over — a link to nothing (a file on a share not mounted) or out of the folder
@@ -162,13 +163,27 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
         path = Path(raw)
         if path.is_dir():
             found: list[FileOutcome] = []
-            files += sorted(_walk(path, own, found))
+            files += sorted(_walk(path, own, found), key=partial(_keeping_order, path))
             passed += sorted(found, key=lambda outcome: outcome.path)
         elif (reason := _not_a_file(path)) is None:
             files.append(path)
         else:
             passed.append(FileOutcome(str(raw), "skipped", reason=reason))
     return files, passed
+
+
+_COPY_NAME = re.compile(r"(?:[\s_-]*(?:[(（]\d+[)）]|副本|copy(?:\s*\d+)?))+$", re.IGNORECASE)
+"""The end of a file name (its stem) that a copy's name has: 「(1)」「（2）」「 - 副本」「副本」「copy」, as browsers,
+Windows Explorer and macOS Finder name a file saved or duplicated again."""
+
+
+def _keeping_order(top: Path, file: Path) -> tuple[bool, int, Path]:
+    """The sort key of a file found in folder ``top``: a name that is not a copy's (:data:`_COPY_NAME`) first, then the
+    shallower path, then the path. Of a batch's exact duplicates the first is the copy kept (the others are 重复,
+    ``ingest``'s ties go to input order): ``人民城市.txt`` over ``sub/人民城市(1).txt``, though "sub/" sorts before
+    Chinese names."""
+    relative = file.relative_to(top)
+    return _COPY_NAME.search(relative.stem) is not None, len(relative.parts), file
 
 
 PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", ".temp", ".swp", ".swx", "~")

@@ -76,7 +76,7 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     if text.isascii() and text.isdigit() and len(text) <= 4:
         return day_start(today - timedelta(days=max(1, int(text)) - 1), zone)
     with suppress(BadValue):
-        return day_start(parse_day(text), zone)
+        return day_start(parse_day(text, today), zone)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

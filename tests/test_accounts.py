@@ -1086,21 +1086,36 @@ def test_control_characters_in_names_are_a_wrong_login_not_an_error(accounts):
 
 @pytest.mark.parametrize("written, day", [("2027-12-31", "2027-12-31"), ("2027年12月31日", "2027-12-31"),
                                           ("２０２７年１月５日", "2027-01-05"), (" 2027-01-05 ", "2027-01-05"),
-                                          ("2027年1月5", "2027-01-05")])
+                                          ("2027年1月5", "2027-01-05"), ("今天", "2026-03-01"), (" 今日", "2026-03-01"),
+                                          ("昨天", "2026-02-28"), ("昨日 ", "2026-02-28")])
 def test_one_reading_of_a_day_for_every_command(written, day):
-    """``--until``, ``sync --since`` and the admin page read a day by one function (:func:`sucai.config.parse_day`)."""
-    from sucai.cli.common import Day
+    """``--until``, ``sync --since``, ``list --since`` and the admin page read a day by one function
+    (:func:`sucai.config.parse_day`): 今天 and 昨天 counted from the day given (2026-03-01: 昨天 is 02-28)."""
+    from sucai.cli.common import Day, site_day
 
-    assert parse_day(written).isoformat() == day
-    assert Day().convert(written, None, None).isoformat() == day
+    class Site:
+        def today(self):
+            return date(2026, 3, 1)
+
+    assert parse_day(written, date(2026, 3, 1)).isoformat() == day
+    assert site_day(Day().convert(written, None, None), Site()).isoformat() == day
 
 
-@pytest.mark.parametrize("written", ["2027-02-30", "2027年13月1日", "昨天", "2027/12/31", ""])
+@pytest.mark.parametrize("written", ["2027-02-30", "2027年13月1日", "前天", "今天天", "2027/12/31", ""])
 def test_a_day_that_is_not_one_is_refused_in_chinese(written):
     with pytest.raises(BadValue) as refused:
-        parse_day(written)
+        parse_day(written, date(2026, 3, 1))
     assert refused.value.code == "bad_date"
-    assert refused.value.message == f"“{written}”不是有效的日期，应写作 2027-12-31 或 2027年12月31日"
+    assert refused.value.message == f"“{written}”不是有效的日期，应写作 2027-12-31、2027年12月31日、今天或昨天（本站时区）"
+
+
+def test_a_membership_until_today_ends_on_the_sites_day(target, clock):
+    """``--until 今天`` (the admin page's too) is the day on the accounts' clock: at BEIJING_MIDNIGHT, 12-01 in
+    UTC, it is 12-02 in Beijing; 昨天 is 12-01."""
+    accounts = Accounts(target, zone="Asia/Shanghai", now=clock)
+    clock.now = BEIJING_MIDNIGHT
+    assert accounts.add_user("老王", PASSWORD, role="member", member_until="今天").member_until == "2026-12-02"
+    assert accounts.set_expiry("老王", "昨天").member_until == "2026-12-01"
 
 
 def test_repeats_of_a_check_end_half_an_hour_after_it_was_charged(target, clock):

@@ -286,10 +286,10 @@ _MOST_WORKERS = max(8, 4 * (os.cpu_count() or 1))   # --workers: what ingest, wa
     (["user", "passwd", "nobody", "--password", "x" * 8], ExitCode.NOT_FOUND, "nobody"),
     (["user", "add", "张三", "--password", "short"], ExitCode.USAGE, "密码至少"),
     (["user", "add", "张三", "--until", "2027-13-45", "--password", "x" * 8], ExitCode.USAGE,
-     "“2027-13-45”不是有效的日期，应写作 2027-12-31 或 2027年12月31日"),
+     "“2027-13-45”不是有效的日期，应写作 2027-12-31、2027年12月31日、今天或昨天（本站时区）"),
     (["serve", "--port", "99999"], ExitCode.USAGE, "应为 1 到 65535 之间的端口号"),
     (["sync", "同步", "--since", "2026-13-01"], ExitCode.USAGE,
-     "“2026-13-01”不是有效的日期，应写作 2027-12-31 或 2027年12月31日"),   # the words of --until's
+     "“2026-13-01”不是有效的日期，应写作 2027-12-31、2027年12月31日、今天或昨天（本站时区）"),   # the words of --until's
     (["sync", "同步", "--since", "2026年2月30日"], ExitCode.USAGE, "“2026年2月30日”不是有效的日期"),
     (["export", "--query", "不存在的词语组合啊", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),
     (["export", "--query", "不存在的词语组合", "--mode", "精准", "--zip"], ExitCode.NOT_FOUND, "没有符合条件的文档"),

@@ -179,7 +179,7 @@ def test_file_names_in_gbk_as_a_windows_zip_unpacks_them(home, tmp_path):
                              capture_output=True, env={**os.environ, "SUCAI_HOME": str(home)})
     [refused] = [f for f in json.loads(as_json.stdout.decode("utf-8"))["files"] if f["status"] != "unchanged"]
     assert refused["path"] == str(tmp_path / "inbox" / "某县水利局" / "坏的.docx")
-    assert "当前：某县水利局/关于做好防汛工作的通知.txt" in shown and "\\udc" not in shown, shown   # the progress line
+    assert "当前：某县水利局/坏的.docx" in shown and "\\udc" not in shown, shown   # the progress line
 
 
 def test_files_whose_names_read_alike_keep_records_of_their_own(home, tmp_path):
@@ -1107,8 +1107,28 @@ def test_discover_follows_linked_folders_once(tmp_path):
 
     files, missing = discover([top])
 
-    assert files == [top / "linked" / "sub" / "b.txt", top / "own" / "a.txt"]
+    assert files == [top / "own" / "a.txt", top / "linked" / "sub" / "b.txt"]   # the shallower first
     assert missing == []
+
+
+def test_of_a_batchs_exact_duplicates_the_copy_kept_is_not_named_as_a_copy_else_the_shallower(home, tmp_path):
+    """verify31: a folder holding 人民城市.txt and sub/人民城市(1).txt (the same text) stored the copy and called the
+    original 重复, as "sub/" sorts before Chinese names. The kept one is the file whose name is not a copy's
+    (「(1)」「（2）」「 - 副本」「副本」「copy」), else the shallower, else the first by path."""
+    city, plan = "人民城市人民建，人民城市为人民。\n城市建设要坚持以人民为中心。\n", "规划的正文。\n"
+    notice, report = "通知的正文。\n", "报告的正文。\n"
+    files = {"人民城市.txt": city, "sub/人民城市(1).txt": city, "人民城市 - 副本.txt": city, "b/人民城市 copy.txt": city,
+             "规划(1).txt": plan, "sub/规划.txt": plan,   # a name not a copy's over a shallower path
+             "a/b/通知.txt": notice, "z/通知.txt": notice, "报告（2）.txt": report, "报告 (3).txt": report}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    summary = json.loads(cli("ingest", str(tmp_path), "--json"))
+
+    kept = {Path(o["path"]).relative_to(tmp_path).as_posix() for o in summary["files"] if o["status"] == "ingested"}
+    assert kept == {"人民城市.txt", "sub/规划.txt", "z/通知.txt", "报告 (3).txt"}
+    assert summary["counts"]["duplicate"] == 6
 
 
 def test_a_link_out_of_the_ingested_folder_is_skipped_unread(tmp_path):

@@ -124,7 +124,6 @@ def test_a_lone_surrogate_in_a_utf16_file_costs_one_character_not_the_file():
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(NOTICE.encode("utf-8") * 3 + NOTICE.encode("gbk") * 3, id="utf8-and-gbk-mixed"),
         pytest.param(random.Random(7).randbytes(400), id="random-bytes"),
         pytest.param(codecs.BOM_UTF8 + NOTICE.encode("gbk"), id="utf8-bom-on-gbk"),
     ],
@@ -1010,6 +1009,33 @@ def test_a_utf8_file_damaged_in_more_places_is_refused_not_read_in_another_codec
     with pytest.raises(ReadError) as caught:   # valid UTF-8 read as combining marks (GBK bytes): not damaged UTF-8
         read_bytes(("通知".encode() + "通知".encode("gbk")) * 100, "a.txt")
     assert caught.value.message.startswith("无法识别文本编码")
+
+
+_ANNEX = "附件：二〇二六年会议纪要\n"
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    pytest.param(NOTICE.encode("gbk") * 3 + "附件：会议纪要\n".encode(), "大部分行是 GBK，第 10 行却是 UTF-8",
+                 id="gbk-with-a-utf8-line-appended"),
+    pytest.param(NOTICE.encode("gbk") * 3 + _ANNEX.encode(), "大部分行是 GBK，第 10 行却是 UTF-8",
+                 id="gbk-with-a-utf8-line-that-gb18030-reads-as-mojibake"),
+    pytest.param(NOTICE.encode() * 3 + _ANNEX.encode("gbk") + NOTICE.encode(), "大部分行是 UTF-8，第 10 行却是 GBK",
+                 id="utf8-with-a-gbk-line"),
+    pytest.param(NOTICE.encode() * 3 + NOTICE.encode("gbk") * 3, "大部分行是 UTF-8，第 10 行却是 GBK",
+                 id="as-many-lines-of-each-the-first-lines-encoding-most"),
+])
+def test_a_file_mixing_encodings_is_refused_naming_the_first_line_in_another(data, said):
+    """verify31: a GBK file with a UTF-8 line appended was refused as 「无法识别文本编码」, or — when GB18030 decodes
+    the UTF-8 bytes — stored with that line as mojibake (闄勪欢锛…). NOTICE is 3 lines: line 10 is the 10th. Still
+    refused, nothing guessed, but saying the file mixes encodings and where."""
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data, "a.txt")
+    assert caught.value.code == "undecodable"
+    assert caught.value.message == f"文件混用了两种编码：{said}，请统一另存为 UTF-8 后重试"
+    assert read_bytes(NOTICE.encode("gbk") * 3 + _ANNEX.encode("gbk"), "a.txt").encoding == "gb18030"
+    # GBK bytes valid as UTF-8 by chance (「阿氨」), read as Chinese in GBK too (2 of 3 common): not a UTF-8 line
+    assert "闃挎皑".encode("gbk").decode() == "阿氨"
+    assert read_bytes(NOTICE.encode("gbk") * 3 + "闃挎皑\n".encode("gbk"), "a.txt").encoding == "gb18030"
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

@@ -102,7 +102,7 @@ def test_as_a_member_whole_texts_within_the_daily_quota(site, cli):
     assert status == 5 and "提前停止" in said                          # the quota: part done, run again tomorrow
     status, printed, _ = cli("sync", str(site["out"].with_name("cli")), "--since", site["day"].isoformat(), "--format", "docx")
     assert status == 0 and "新写入 3 篇" in printed and "免费部分" in printed
-    assert cli("sync", str(out), "--since", "昨天")[0] == 2                # not a date: bad usage
+    assert cli("sync", str(out), "--since", "前天")[0] == 2                # not a date: bad usage
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     today = site["day"]
     for written in (f"{today.year}年{today.month}月{today.day}日", f" {today.isoformat().translate(wide)} "):

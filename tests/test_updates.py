@@ -17,6 +17,7 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
+import sucai.config
 import sucai.updates
 from conftest import frozen_datetime
 from sucai import access
@@ -96,13 +97,14 @@ def test_since_is_read_leniently_and_bounded(site):
         assert parse_since(written, zone, today).isoformat() == "2024-03-05T00:00:00+08:00", written
     assert parse_since("2024-03-05T10:00:00Z", zone, today).astimezone(timezone.utc).hour == 10
     assert parse_since("3", zone, today).date() == today - timedelta(days=2)
+    assert parse_since("昨天", zone, today).isoformat() == f"{today - timedelta(days=1)}T00:00:00+08:00"
     old = updates(site["library"], member=True, since="2000-01-01")
     assert old.since == (today - timedelta(days=30)).isoformat() and "31" in old.warnings[0]
     client = TestClient(site["app"])
     said = (f"since 应写作 YYYY-MM-DD 形式的日期（如 {today.isoformat()}）、最近的天数（如 7）"
             f"或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）")
     # what was typed is not said back: a link's words (请联系客服领取…) would be the site's
-    for typed in ("昨天", "\x1b[31m昨\x00天", "请拨打客服电话4001234567", "9" * 40):
+    for typed in ("昨儿", "\x1b[31m昨\x00天", "请拨打客服电话4001234567", "9" * 40):
         bad = client.get("/api/updates", params={"since": typed})
         assert (bad.status_code, bad.json()["code"], bad.json()["error"]) == (422, "bad_since", said), typed
         page = client.get("/updates", params={"since": typed}, headers={"accept": "text/html"})
@@ -135,8 +137,23 @@ def test_list_since_a_day_lists_what_came_in_from_its_local_midnight(site, cli, 
     assert [row["id"] for row in json.loads(printed)] == newer
     status, _, said = cli("list", "--home", home, "--since", (today + timedelta(days=1)).isoformat())
     assert status == 0 and said.strip() == f"{(today + timedelta(days=1)).isoformat()} 以来没有新入库的文档"
-    status, _, said = cli("list", "--home", home, "--since", "昨天")
-    assert status == 2 and "昨天" in said
+    status, _, said = cli("list", "--home", home, "--since", "前天")
+    assert status == 2 and "应写作 2027-12-31、2027年12月31日、今天或昨天" in said
+
+
+def test_list_since_today_or_yesterday_counts_the_sites_days(site, cli, monkeypatch):
+    """write30: ``sucai list --since 今天`` was refused. 今天 and 昨天 are the site's days (Asia/Shanghai): at NOW,
+    12-01 16:10 UTC, it is 12-02 in Beijing, so 昨天 is 12-01 — not 11-30, the machine's (UTC) yesterday, from whose
+    midnight the two documents of 11-30 23:30 local would be listed too."""
+    home, older, newer = str(site["home"]), sorted(site["ids"][:2]), sorted(site["ids"][3:])
+    monkeypatch.delenv("SUCAI_DATABASE_URL", raising=False)
+    monkeypatch.setattr(sucai.config, "datetime", frozen_datetime(NOW))
+    for written, expected in (("今天", newer), (" 昨天 ", newer), ("昨日", newer)):
+        status, printed, _ = cli("list", "--home", home, "--json", "--since", written)
+        assert status == 0 and [row["id"] for row in json.loads(printed)] == expected, written
+    monkeypatch.setattr(sucai.config, "datetime", frozen_datetime(NOW - timedelta(days=1)))   # 12-01 in Beijing
+    status, printed, _ = cli("list", "--home", home, "--json", "--since", "昨天")            # from 11-30
+    assert [row["id"] for row in json.loads(printed)] == sorted(older + newer)
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", ZoneInfo("Asia/Shanghai")])

@@ -346,18 +346,23 @@ YEAR = _Year()
 
 
 class Day(click.ParamType):
-    """A day as :func:`sucai.config.parse_day` reads it (2026-11-01, 2026年11月1日: the forms every date of sucai
-    takes), as a ``date``; another value is refused in Chinese (exit 2)."""
+    """A day as :func:`sucai.config.parse_day` reads it (2026-11-01, 2026年11月1日, 今天, 昨天: the forms every date of
+    sucai takes), checked here — another value is refused in Chinese, naming the forms (exit 2) — and kept as written:
+    今天 is the site's, known once the library's settings are (:func:`site_day`)."""
 
     name = "日期"
 
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
+    def convert(self, value, param, ctx) -> str:
         try:
-            return parse_day(value)
+            parse_day(value, date.today())
         except BadValue as error:
             self.fail(error.message, param, ctx)
+        return value
+
+
+def site_day(written: str, settings: Settings) -> date:
+    """The day of a :class:`Day` option, 今天 and 昨天 on the site's clock (setting ``timezone``)."""
+    return parse_day(written, settings.today())
 
 
 class GenreName(click.ParamType):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import asdict
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,7 @@ from ..choices import EXPORT_FORMATS, MAX_PAGE, MODES, SCOPES, SORTS
 from ..errors import NotFound, SucaiError
 from .common import (DOC_ID, INT, MOST_WORKERS, POSITIVE, STDOUT, WORKERS, YEAR, Between, Day, ExitCode, GenreName,
                      NamedChoice, app, err, free_option, home_option, json_option, older_readings_said, open_library, out,
-                     out_of_range, print_json, shown, source_option, step, write_file)
+                     out_of_range, print_json, shown, site_day, source_option, step, write_file)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -203,26 +202,27 @@ def _ingest_exit(summary: IngestSummary, missing: list[Path]) -> ExitCode:
 @free_option
 @click.option("--limit", type=POSITIVE, metavar="篇数", help="最多列出多少篇")
 @click.option("--since", type=Day(), metavar="日期",
-              help="只列出这天（2026-11-01 或 2026年11月1日，本站时区，设置 timezone）以来入库的文档")
+              help="只列出这天（2026-11-01、2026年11月1日、今天或昨天，本站时区，设置 timezone）以来入库的文档")
 @click.option("--hidden", is_flag=True, help="只列出隐藏的文档（sucai unhide 编号 恢复显示）")
 def list_documents(home: Path | None, as_json: bool = False, free: bool = False, limit: int | None = None,
-                   since: date | None = None, hidden: bool = False) -> None:
+                   since: str | None = None, hidden: bool = False) -> None:
     """列出文档：编号、标题、文种、字数、日期、来源（同名文档在标题后注明发文机关和年份）；--hidden 列出隐藏的文档。"""
     from ..config import day_start
     from ..metadata import titles
     from ..updates import utc_stamp
 
     library = open_library(home)
-    added = None if since is None else utc_stamp(day_start(since, library.settings.zone))   # as 今日更新 reads it
+    day = None if since is None else site_day(since, library.settings)
+    added = None if day is None else utc_stamp(day_start(day, library.settings.zone))   # as 今日更新 reads it
     rows = library.summaries(limit, member=not free, added_since=added, hidden_only=hidden)
     if as_json:
         print_json(rows)
         return
     if not rows and hidden:
-        err.print("[yellow]没有隐藏的文档" + (f"（{since.isoformat()} 以来入库的）" if since else "") + "[/yellow]")
+        err.print("[yellow]没有隐藏的文档" + (f"（{day.isoformat()} 以来入库的）" if day else "") + "[/yellow]")
         return
-    if not rows and since is not None:
-        err.print(f"[yellow]{since.isoformat()} 以来没有新入库的文档[/yellow]")
+    if not rows and day is not None:
+        err.print(f"[yellow]{day.isoformat()} 以来没有新入库的文档[/yellow]")
         return
     if not rows:
         _empty_hint(library)

@@ -17,7 +17,9 @@ U+FFFD soup. The one tolerance: a file whose BOM names its encoding keeps a
 few damaged units (a lone UTF-16 surrogate, a stray byte), at most one per
 :data:`_DAMAGE_PER` characters, each as U+FFFD — and so does a file that is
 UTF-8 but for a few damaged bytes (a download cut inside its last character),
-never guessed to be in another codec, and Chinese in UTF-16 without a BOM.
+never guessed to be in another codec, and Chinese in UTF-16 without a BOM. A file that mixes encodings — lines
+Chinese in UTF-8 beside lines Chinese in GBK or Big5, a GBK file with a UTF-8 line appended — is refused, saying so
+and naming the first line in the other encoding (:func:`_mixed_encodings`), even where GB18030 would decode it whole.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -191,6 +194,51 @@ def _damaged_utf8(data: bytes) -> str | None:
                     code="undecodable")
 
 
+_CODEC_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK", "big5": "Big5"}
+
+
+def _utf8_chinese(line: bytes) -> bool:
+    """Whether one line of a file (bytes, without its line end) is Chinese in UTF-8: its strict UTF-8 reading is
+    plausible and its common characters (:func:`chinese_score`) reach :data:`_CHINESE_MIN_SCORE`, its GB18030
+    reading's not (a GBK line valid as UTF-8 by chance). Fast for a line that is not UTF-8."""
+    text = None if line.isascii() else _strict(line, "utf-8")
+    return (text is not None and not _implausible_utf8(text) and chinese_score(text, "gb18030") >= _CHINESE_MIN_SCORE
+            and chinese_score(_strict(line, "gb18030") or "", "gb18030") < _CHINESE_MIN_SCORE)
+
+
+def _line_reading(line: bytes) -> str | None:
+    """The encoding in which one line of a file reads as Chinese: "utf-8" (:func:`_utf8_chinese`), else "gb18030" or
+    "big5" as :func:`_chinese_reading` scores it, reaching :data:`_CHINESE_MIN_SCORE`; None for a line of ASCII or
+    one that reads as Chinese in none of them."""
+    if line.isascii():
+        return None
+    if _utf8_chinese(line):
+        return "utf-8"
+    reading = _chinese_reading(line)
+    return reading[1] if reading and reading[2] >= _CHINESE_MIN_SCORE else None
+
+
+def _mixed_encodings(data: bytes, reading: str | None = None) -> ReadError | None:
+    """The error (code "undecodable") of a file that mixes encodings — lines that read as Chinese in UTF-8 beside
+    lines that read as Chinese in GBK or Big5 (:func:`_line_reading`; a GBK file with a UTF-8 line appended) —
+    naming the encoding of most such lines and the first line (numbered from 1) in another; None for a file that
+    does not. ``reading``: the encoding ("gb18030", "big5") the whole file reads in as Chinese, when known: then
+    only lines in UTF-8 are looked for (:func:`_utf8_chinese`), not each line scored. Linear in ``data``."""
+    lines = enumerate(data.split(b"\n"), 1)
+    if reading is None:
+        readings = [(number, codec) for number, line in lines if (codec := _line_reading(line)) is not None]
+        counts = Counter(codec for _, codec in readings)
+        most = max(counts, key=counts.__getitem__) if len(counts) > 1 else None   # a tie: the first line's
+    else:
+        readings = [(number, "utf-8") for number, line in lines if _utf8_chinese(line)]
+        most = reading if readings else None
+    if most is None:
+        return None
+    number, other = next((number, codec) for number, codec in readings if codec != most)
+    return ReadError(f"文件混用了两种编码：大部分行是 {_CODEC_NAMES[most]}，第 {number} 行却是 {_CODEC_NAMES[other]}，"
+                     "请统一另存为 UTF-8 后重试", code="undecodable")
+
+
 def _chinese_utf16(data: bytes) -> tuple[str, str] | None:
     """Chinese alone in UTF-16 without a BOM — no NUL byte, the sign :func:`_looks_utf16` looks for —: ``(text,
     codec)`` of the little- or big-endian reading whose common characters (:func:`chinese_score`, GB 2312's) reach
@@ -234,8 +282,12 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return text, label
     chinese = None if utf16 else _chinese_reading(data)
     if chinese and chinese[2] >= _CHINESE_MIN_SCORE:
+        if (mixed := _mixed_encodings(data, chinese[1])) is not None:
+            raise mixed
         return chinese[0], chinese[1]
     tried += list(_COMMON)
+    if not utf16 and (mixed := _mixed_encodings(data)) is not None:
+        raise mixed
     damaged = None if utf16 else _damaged_utf8(data)
     if damaged is not None:
         return damaged, "utf-8"
