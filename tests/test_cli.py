@@ -637,6 +637,21 @@ def test_make_stopped_by_ctrl_c_ends_with_the_command_s_line_alone(tmp_path, tar
     (tmp_path / program).write_text(_STAND_IN.format(python=sys.executable, stopped=stopped and int(stopped)),
                                     encoding="utf-8")
     (tmp_path / program).chmod(0o755)
+    for _ in range(3):   # make's own race on the signal (「make: *** wait: 没有子进程。 停止。」, seen under load): again
+        started, said = _make_stopped(tmp_path, target)
+        if not any(race in said for race in _MAKE_RACE):
+            break
+    assert said == "已停止。\n" if quiet else said.startswith("已停止。\nmake"), said
+    temporary = started.split()[1:]   # pytest's (TMPDIR), removed whatever its end
+    assert not temporary or not Path(temporary[0]).exists()
+
+
+_MAKE_RACE = ("wait: 没有子进程", "wait: No child processes")   # make's own race on a SIGINT, in its locale's words
+
+
+def _make_stopped(tmp_path: Path, target: str) -> tuple[str, str]:
+    """Run ``make target`` with the stand-in in ``tmp_path``, send its process group a SIGINT once the command has
+    started; the line the command started with and what make and the command said on stderr."""
     root = Path(__file__).resolve().parents[1]
     made = ["-o", ".venv/.installed", "-o", ".venv/.installed-test", "-o", "system-packages"]
     make = subprocess.Popen(["make", "-s", "-C", str(root), *made, target, f"BIN={tmp_path}"],
@@ -648,9 +663,7 @@ def test_make_stopped_by_ctrl_c_ends_with_the_command_s_line_alone(tmp_path, tar
         _, said = make.communicate(timeout=60)
     finally:
         make.kill()
-    assert said == "已停止。\n" if quiet else said.startswith("已停止。\nmake"), said
-    temporary = started.split()[1:]   # pytest's (TMPDIR), removed whatever its end
-    assert not temporary or not Path(temporary[0]).exists()
+    return started, said
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="没有 make")
