@@ -20,7 +20,7 @@ from .templating import render_page
 
 router = APIRouter()
 
-Since = Annotated[str | None, Query(max_length=40, description=f"从哪天起（2026-11-01 或 2026年11月1日、最近 N 天的天数，或带时区的时间；默认今天，最多 {MAX_DAYS} 天前）")]
+Since = Annotated[str | None, Query(max_length=40, description=f"从哪天起（2026-11-01 或 2026年11月1日、今天或昨天、最近 N 天的天数，或带时区的时间；默认今天，最多 {MAX_DAYS} 天前）")]
 Genre = Annotated[str | None, Query(max_length=100, description="只看这个文种")]
 
 
