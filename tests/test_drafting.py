@@ -679,6 +679,12 @@ def test_a_heading_names_the_writers_unit_where_its_source_named_its_own(tmp_pat
         outline = suggest_outline(library, GENRE, "组织生活会", member=True, unit=unit).outline
         assert [node.heading for node in outline] == [f"{written}存在的问题", "问题产生的根源", "【待补】整改措施"], unit
     library.close()
+    target = tmp_path / "初稿.md"   # the count sucai draft says is the draft's, its headings' 【待补】 too
+    said = CliRunner().invoke(cli_app, ["draft", "--genre", GENRE, "--topic", "组织生活会", "-o", str(target),
+                                        "--home", str(tmp_path / "home")])
+    body = target.read_text(encoding="utf-8").split("## 附：素材来源")[0]   # the sources list repeats the headings
+    assert said.exit_code == 0 and body.count(PLACEHOLDER) == 3, said.output   # the opening's unit, two headings
+    assert "其中 3 处【待补】请按本单位实际填写" in said.stderr
 
 
 @pytest.mark.corpus

@@ -106,7 +106,8 @@ def _write_first_draft(first: Draft, output: Path, length: int | None, zone: tzi
     _, data = export_draft(first, _draft_format(output), zone=zone)
     target = write_file(output, output.name, data)
     size = f"{first.chars:,} 字" + (f"，要求 {length:,} 字" if length else "")
-    blanks = sum(p.text.count(PLACEHOLDER) for s in first.sections for p in s.paragraphs)
+    texts = [first.title, *(s.heading for s in first.sections), *(p.text for s in first.sections for p in s.paragraphs)]
+    blanks = sum(text.count(PLACEHOLDER) for text in texts)
     where = "到标准输出" if target == STDOUT else f"：{escape(shown(target))}"
     err.print(f"已写出初稿{where}（{size}" + (f"；其中 {blanks} 处【待补】请按本单位实际填写）" if blanks else "）"))
     if length and first.chars < length:
