@@ -67,7 +67,7 @@ class Updates:
 
 def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     """``since`` as typed: a date (from local midnight; as :func:`sucai.config.parse_day` reads one, the forms
-    every date of sucai takes: 2026-11-01, 2026年11月1日), a number of days N (the last N days, today included), an
+    every date of sucai takes: 2026-11-01, 2026年11月1日, 今天, 昨天), a number of days N (the last N days, today included), an
     ISO date-time, or nothing (today). Raises InvalidInput (``bad_since``) for anything else, in words of its own: what
     was typed is not said back (the page would show a stranger's link's words as the site's)."""
     if raw is None or not raw.strip():
@@ -80,8 +80,9 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"since 应写作 YYYY-MM-DD 形式的日期（如 {today.isoformat()}）、最近的天数（如 7）"
-                           f"或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）", code="bad_since") from None
+        raise InvalidInput(f"since 应写作日期（如 {today.isoformat()}、{today.year}年{today.month}月{today.day}日、今天或昨天）、"
+                           f"最近的天数（如 7）或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）",
+                           code="bad_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
