@@ -423,7 +423,7 @@ _SOURCE_WORD = r"(?:来源|稿件来源|文章来源|信息来源|本文来源|�
 _SOURCE = re.compile(rf"[（(][ \t]*{_SOURCE_WORD}[ \t]*[:：][ \t]*(?P<value>[^（()）\n]{{1,30}}?)[ \t]*[）)][ \t]*$",
                      re.MULTILINE)
 # A page's info line: a line of nothing but page fields — "发布时间：2025-11-05 来源：某区财政局 作者：张三",
-# "来源：某区财政局　发布时间：2025-11-05", "【打印】【关闭】", "字号：大 中 小" — in any order, separated by spaces
+# "来源：某区财政局　发布时间：2025-11-05", "【打印】【关闭】", "字号：大 中 小", "【字体：大 中 小】", "阅读：56" — in any order, separated by spaces
 # or bars. Each field's value holds no space, colon or bar, so where one field ends and the next begins is
 # fixed by the next colon: a line is matched in one pass. A line longer than _INFO_LINE_CHARS is no info line.
 _SPACES = r"[ \t\u3000\xa0]"
@@ -436,8 +436,8 @@ _INFO_FIELD = (
     rf"(?P<dated>{_PUBLISHING}?(?:时间|日期)){_SPACES}*[:：]{_SPACES}*(?P<date>{_DATE_WRITTEN})"
     rf"|{_SOURCE_WORD}{_SPACES}*[:：]{_SPACES}*(?P<source>{_VALUE}{{1,30}})"
     rf"|(?:作者|编辑|责任编辑|责编|撰稿|供稿|审核|摄影){_SPACES}*[:：]{_SPACES}*{_VALUE}{{0,20}}"
-    rf"|(?:浏览次数|阅读次数|点击次数|点击数|点击量|浏览量|阅读量|访问量){_SPACES}*[:：]{_SPACES}*{_DIGIT}{{0,9}}次?"
-    rf"|[【\[]?字号[:：]?(?:{_SPACES}*[【\[]?[大中小][】\]]?){{1,3}}[】\]]?"
+    rf"|(?:浏览次数|阅读次数|点击次数|点击数|点击量|浏览量|阅读量|访问量|浏览|阅读|点击){_SPACES}*[:：]{_SPACES}*{_DIGIT}{{0,9}}次?"
+    rf"|[【\[]?字[号体][:：]?(?:{_SPACES}*[【\[]?[大中小][】\]]?){{1,3}}[】\]]?"
     rf"|[【\[]?(?:打印本页|打印|关闭窗口|关闭|收藏本页|收藏|分享到|分享|返回顶部)[】\]]?"
 )
 _INFO_FIELDS = re.compile(rf"(?:{_INFO_FIELD})(?:{_SPACES}|[|｜/])*")

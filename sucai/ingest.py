@@ -172,9 +172,11 @@ def discover(paths: Iterable[str | Path], home: Path | None = None) -> tuple[lis
     return files, passed
 
 
-_COPY_NAME = re.compile(r"(?:[\s_-]*(?:[(（]\d+[)）]|副本|copy(?:\s*\d+)?))+$", re.IGNORECASE)
-"""The end of a file name (its stem) that a copy's name has: 「(1)」「（2）」「 - 副本」「副本」「copy」, as browsers,
-Windows Explorer and macOS Finder name a file saved or duplicated again."""
+_COPY_NAME = re.compile(r"^copy(?: \(\d+\))? of\s|(?:[\s_-]*(?:[(（]\d+[)）]|(?:副本|copy)(?:\s*\d+)?))+$",
+                        re.IGNORECASE)
+"""The end of a file name (its stem) that a copy's name has: 「(1)」「（2）」「 - 副本」「副本」「 副本 2」「copy」, as browsers,
+Windows Explorer and macOS Finder name a file saved or duplicated again — or its start, 「Copy of 」「Copy (2) of 」,
+as Windows XP and Google Drive name one."""
 
 
 def _keeping_order(top: Path, file: Path) -> tuple[bool, int, Path]:

@@ -80,8 +80,9 @@ def parse_since(raw: str | None, zone: tzinfo, today: date) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"since 应写作 YYYY-MM-DD 形式的日期（如 {today.isoformat()}）、今天或昨天、最近的天数（如 7）"
-                           f"或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）", code="bad_since") from None
+        raise InvalidInput(f"since 应写作日期（如 {today.isoformat()}、{today.year}年{today.month}月{today.day}日、今天或昨天）、"
+                           f"最近的天数（如 7）或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）",
+                           code="bad_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

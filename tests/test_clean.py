@@ -87,6 +87,10 @@ def test_an_advert_line_above_the_title_goes(ad, title):
     ("来源:某区财政局　　发布日期:2025-11-05 10:30　点击数：", "某区财政局", "2025-11-05 10:30"),
     ("　发布时间：2025/11/05 | 来源：某区财政局 | 【打印】【关闭】 字号：大 中 小", "某区财政局", "2025/11/05"),
     ("发布时间：2023-06-01 09:00", None, "2023-06-01 09:00"),
+    # verify32: 【字体：大 中 小】 and a bare 阅读/浏览/点击 count are page fields too (the line stayed, 来源 unread)
+    ("发布日期：2024年5月6日　　信息来源：某县人民政府办公室　　【字体：大 中 小】", "某县人民政府办公室", "2024年5月6日"),
+    ("发布时间：2024-05-06 10:20:00 文章来源：某县农业农村局 阅读：56", "某县农业农村局", "2024-05-06 10:20:00"),
+    ("来源：某县融媒体中心 浏览：1203次 点击：7", "某县融媒体中心", None),
 ])
 def test_a_pages_info_line_goes_whole_its_source_and_date_kept(line, source, published):
     """New-user try 16/17: of "发布时间：… 来源：… 作者：…" the 发布时间 stayed in the text, and "来源：… 发布时间：…" (来源

@@ -2489,6 +2489,9 @@ def test_the_reference_list_of_sucai_draft_tells_equal_titles_apart(tmp_path, ma
     ("调研报告", "关于某县村级集体经济发展情况", "县农业农村局", None, "关于某县村级集体经济发展情况的调研报告"),
     ("调研报告", "2024年甲县基层减负工作情况", "县委办公室", 2024, "关于2024年甲县基层减负工作情况的调研报告"),
     ("调研报告", "村级集体经济调研报告", "某县", None, "某县村级集体经济调研报告"),
+    # verify32: a topic ending with its first characters is no 「关于村级集体经济调研的调研报告」
+    ("调研报告", "村级集体经济调研", "某县", None, "某县村级集体经济调研报告"),
+    ("调研报告", "调研", None, 2026, "2026年度调研报告"),
     # write29: no topic (`sucai draft --genre 调研报告`) — named as any 文种, not 「关于的调研报告」
     ("调研报告", "", None, None, "调研报告"),
     ("调研报告", "", "县委办公室", 2026, "县委办公室2026年度调研报告"),

@@ -1131,6 +1131,18 @@ def test_of_a_batchs_exact_duplicates_the_copy_kept_is_not_named_as_a_copy_else_
     assert summary["counts"]["duplicate"] == 6
 
 
+
+@pytest.mark.parametrize("copy", ["通知 副本 2", "Copy of 通知", "copy (2) of 通知"])
+def test_a_copys_name_of_finder_windows_xp_or_drive_is_not_kept_over_the_original(tmp_path, copy):
+    """verify32: 「Copy of 通知.txt」 (Windows XP, Google Drive) and 「通知 副本 2.txt」 (macOS Finder in Chinese) were
+    not copies' names: of the same text the copy, shallower than sub/通知.txt, was kept and the original called 重复."""
+    from sucai.ingest import discover
+    for name in (f"{copy}.txt", "sub/通知.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("通知的正文。\n", encoding="utf-8")
+    files, _ = discover([tmp_path])
+    assert [file.relative_to(tmp_path).as_posix() for file in files] == ["sub/通知.txt", f"{copy}.txt"]
+
 def test_a_link_out_of_the_ingested_folder_is_skipped_unread(tmp_path):
     """Attack 19b: a folder from outside (an unpacked archive, a scraper's output) may hold symbolic links; a link
     ``通知.txt → /proc/self/environ`` or ``→ ~/.ssh/id_rsa`` was followed and its target's text stored as a document

@@ -101,8 +101,8 @@ def test_since_is_read_leniently_and_bounded(site):
     old = updates(site["library"], member=True, since="2000-01-01")
     assert old.since == (today - timedelta(days=30)).isoformat() and "31" in old.warnings[0]
     client = TestClient(site["app"])
-    said = (f"since 应写作 YYYY-MM-DD 形式的日期（如 {today.isoformat()}）、今天或昨天、最近的天数（如 7）"
-            f"或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）")
+    said = (f"since 应写作日期（如 {today.isoformat()}、{today.year}年{today.month}月{today.day}日、今天或昨天）、"
+            f"最近的天数（如 7）或带时区的时间（如 {today.isoformat()}T08:00:00+08:00）")   # every form it takes (verify32)
     # what was typed is not said back: a link's words (请联系客服领取…) would be the site's
     for typed in ("昨儿", "\x1b[31m昨\x00天", "请拨打客服电话4001234567", "9" * 40):
         bad = client.get("/api/updates", params={"since": typed})

@@ -121,7 +121,8 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
     a year (a speech is dated under its title, not by a 「2026年度」 of its own) and ends with the speech's name, never
     「讲话稿」 (「某县县委作风建设讲话」: no meeting is made up for it).
     A 调研报告 is named by what it studied, 「关于{topic}的调研报告」 (「关于乡镇基层减负的调研报告」), its writers
-    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种
+    standing under the title (「县委办公室调研组」: no unit, no year but the topic's), unless the topic holds the 文种,
+    ends with its first characters (「村级集体经济调研」: 「…调研报告」, not 「关于村级集体经济调研的调研报告」)
     or is empty (then as any 文种: 「县委办公室2026年度调研报告」, never 「关于的调研报告」).
     A 文种 asked for by the words its titles end with is named by them (「研讨发言」: 「…研讨发言」, 「在…上的研讨发言」)."""
     genre, named = written_genre(genre) or "", canonical(genre) or ""   # 研讨发言: a 讲话稿, named so
@@ -134,7 +135,7 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
         return topic
     if spoken and _OCCASION.search(topic):
         return f"在{f'{year}年' if dated else ''}{topic.removeprefix('在')}上的{spoken}"
-    if genre == STUDY and topic and genre not in topic:
+    if genre == STUDY and topic and genre not in topic and not _ends_with_head(topic, genre):
         return f"关于{topic.removeprefix('关于')}的{genre}"
     parts = [unit or "", f"{year}年度" if dated and not spoken else "", topic]
     parts[0] = "" if parts[0] and parts[0] in topic else parts[0]
@@ -145,10 +146,16 @@ def draft_title(genre: str, topic: str, unit: str | None, year: int | None) -> s
         named = spoken   # no 「…讲话稿」: a speech's title names the speech (「…讲话」), even a topic's 「…重要讲话精神」
     elif named in topic:
         return title
-    shared = next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
+    shared = _ends_with_head(title, named)
     if not shared and title_genre(topic) == genre:   # 「2026年度述职述廉报告」: a title of the 文种 already
         return title
     return title + named[shared or _named_head(title, genre, named):]
+
+
+def _ends_with_head(title: str, named: str) -> int:
+    """How many of the first characters of the 文种 name ``named`` (at least two, not all) ``title`` ends with
+    (「2024年度个人述职」, 述职报告: 2), else 0."""
+    return next((n for n in range(len(named) - 1, 1, -1) if title.endswith(named[:n])), 0)
 
 
 def _named_head(title: str, genre: str, named: str) -> int:
