@@ -218,10 +218,19 @@ def validation_message(item: dict) -> str:
     if "expected" in context:
         context["expected"] = "、".join(_QUOTED.findall(str(context["expected"]))) or context["expected"]
     template = _VALIDATION.get(item.get("type", ""), "参数“{loc}”不合要求")
+    if _is_query_year(item) and template == _VALIDATION["int_parsing"]:   # read by config.year_digits first
+        template = "参数“{loc}”应为年份（如 2024 或 2024年）"
     try:
         return template.format(loc=loc, **context)
     except (KeyError, IndexError):
         return f"参数“{loc}”不合要求"
+
+
+def _is_query_year(item: dict) -> bool:
+    """Whether a validation error is of a query's ``year``, which takes 2024年 too (:func:`sucai.config.year_digits`):
+    its refusal names a year, not a whole number — a JSON body's year (the 写作台's) is a number and says so."""
+    loc = tuple(item.get("loc", ()))
+    return loc[:1] == ("query",) and loc[-1:] == ("year",)
 
 
 class _Guard:
