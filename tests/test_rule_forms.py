@@ -41,8 +41,8 @@ PLAIN = {
     "dropped_gaps": re.compile(  # whitespace but between two letters (not wide ones) or two digits: normalize's rule
         rf"(?<={analysis._tables().letter.pattern})\s++(?!{analysis._tables().letter.pattern})|(?<=\d)\s++(?!\d)"
         rf"|(?<!{analysis._tables().letter.pattern[:-1]}\d\s])\s++"),
-    "items": re.compile(r"(?:^|(?<=[：:；;。，,！？!?\n]))[ \t\u3000]*(?P<label>(?P<n>[一二三四五六七八九十百千零〇]{1,3})是)"
-                        r"(?!否|不是|指)"),
+    "items": re.compile(r"(?:^|(?<=[：:；;。，,！？!?\n]))[ \t\u3000]*(?:(?P<label>(?P<n>[一二三四五六七八九十百千零〇]{1,3})是)"
+                        r"(?!否|不是|指)|(?P<ordinal>第(?P<nth>[一二三四五六七八九十百千零〇]{1,3}))[，,、])"),
 }
 FAST = {"trailing_space": clean._TRAILING_SPACE, "blank_lines": clean._BLANK_RUNS,
         "crawl_stamps": clean._CRAWL_STAMP, "link_lines": clean._MD_LINK_LINE, "rule_lines": clean._MD_RULE_LINE,
@@ -84,7 +84,7 @@ PIECES = {
                     "\xa0", "\t", "\n", "字", "发", "时", "来源：", "发布时间：", "作者:"],
     "dropped_gaps": [" ", "  ", "\t", "\n", "\u3000", "a", "Z", "é", "Ａ", "1", "٣", "字", "。", "_", "-"],
     "items": ["一是", "二是", "十二是", "一", "是", "否", "不是", "指", "。", "，", "：", "\n", " ", "\u3000", "工作",
-              "百", "零"],
+              "百", "零", "第", "第一", "第十二", "、", ",", "二"],
 }
 
 
